@@ -1,0 +1,23 @@
+// Package program holds classic BPF programs and reads and writes them in the
+// formats people keep them in: raw struct sock_filter arrays, the kernel's
+// bpf_asm text, C initialisers, and the tcpdump -ddd and "N,code jt jf k,..."
+// forms.
+package program
+
+import "golang.org/x/net/bpf"
+
+// Instruction is one struct sock_filter: a 16-bit code, two 8-bit jump
+// offsets and a 32-bit constant. It is x/net/bpf's raw instruction, so
+// programs pass to and from that package without conversion.
+type Instruction = bpf.RawInstruction
+
+// Program is a classic BPF program, in the order the kernel runs it.
+type Program []Instruction
+
+// Stmt returns a non-jump instruction, like the BPF_STMT macro.
+func Stmt(code uint16, k uint32) Instruction { return Instruction{Op: code, K: k} }
+
+// Jump returns a jump instruction, like the BPF_JUMP macro.
+func Jump(code uint16, k uint32, jt, jf uint8) Instruction {
+	return Instruction{Op: code, Jt: jt, Jf: jf, K: k}
+}

@@ -1,0 +1,69 @@
+// Package verifier answers whether the Linux kernel accepts a classic BPF
+// program, as a seccomp filter or a socket filter, and if not, which
+// instruction breaks which of the kernel's rules and which errno the kernel
+// returns.
+package verifier
+
+import (
+	"fmt"
+
+	"github.com/bpfsim/bpfsim/seccompdata"
+)
+
+// Mode selects the kernel's rule set.
+type Mode int
+
+const (
+	// Seccomp is SECCOMP_SET_MODE_FILTER: bpf_check_classic, then
+	// seccomp_check_filter (kernel/seccomp.c).
+	Seccomp Mode = iota
+	// Socket is SO_ATTACH_FILTER: bpf_check_classic only (net/core/filter.c).
+	Socket
+)
+
+// String returns "seccomp" or "socket".
+func (m Mode) String() string {
+	switch m {
+	case Seccomp:
+		return "seccomp"
+	case Socket:
+		return "socket"
+	}
+	return fmt.Sprintf("mode(%d)", int(m))
+}
+
+// Rule names one of the kernel's rules a program can break.
+type Rule int
+
+// The rules, in the order the kernel checks them.
+const (
+	RuleLength        Rule = iota + 1 // 0 < len <= 4096 (seccomp_prepare_user_filter, bpf_check_basics_ok)
+	RuleOpcode                        // code in the classic whitelist (chk_code_allowed)
+	RuleDivZero                       // DIV/MOD by constant 0 (bpf_check_classic)
+	RuleShift                         // LSH/RSH by constant >= 32 (bpf_check_classic)
+	RuleMemIndex                      // scratch slot index >= 16 (bpf_check_classic)
+	RuleJumpRange                     // jump target past the end (bpf_check_classic)
+	RuleAncillary                     // unknown ancillary offset (bpf_anc_helper)
+	RuleLastRet                       // last instruction is not RET (bpf_check_classic)
+	RuleMemInit                       // scratch slot read before write (check_load_and_stores)
+	RuleSeccompOpcode                 // opcode not allowed in seccomp (seccomp_check_filter)
+	RuleSeccompLoad                   // ld [k] outside seccomp_data or misaligned (seccomp_check_filter)
+	RuleStackSize                     // total filter path too long (seccomp_attach_filter)
+)
+
+// Error is the kernel's reason for rejecting a program or a stack of
+// programs.
+type Error struct {
+	// Filter is the index of the failing program in a stack, in install
+	// order; 0 for a single program.
+	Filter int
+	// PC is the index of the offending instruction, or -1 when the rule
+	// concerns the program as a whole (length, stack size).
+	PC int
+	// Rule is the rule broken.
+	Rule Rule
+	// Reason says in plain words what is wrong.
+	Reason string
+	// Errno is what the kernel's seccomp() or setsockopt() returns.
+	Errno seccompdata.Errno
+}
