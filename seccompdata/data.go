@@ -1,6 +1,9 @@
 package seccompdata
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"fmt"
+)
 
 // Size is sizeof(struct seccomp_data), also the value of "ld #len" in a
 // seccomp filter.
@@ -29,6 +32,15 @@ func (d *Data) Words(order binary.ByteOrder) [16]uint32 {
 	return w
 }
 
+// Encode returns the 64 bytes of d as the kernel holds struct seccomp_data
+// in memory on an arch of the given byte order: nr at 0, arch at 4,
+// instruction_pointer at 8 and args[i] at 16+8*i, each in that order.
+func (d *Data) Encode(order binary.ByteOrder) [Size]byte {
+	var b [Size]byte
+	d.encode(b[:], order)
+	return b
+}
+
 func (d *Data) encode(b []byte, order binary.ByteOrder) {
 	order.PutUint32(b[0:], uint32(d.Nr))
 	order.PutUint32(b[4:], d.Arch)
@@ -36,4 +48,32 @@ func (d *Data) encode(b []byte, order binary.ByteOrder) {
 	for i, a := range d.Args {
 		order.PutUint64(b[16+8*i:], a)
 	}
+}
+
+// DataSizeError is the error DecodeData returns for input that is not
+// exactly Size bytes long.
+type DataSizeError struct {
+	Len int // the length that was given
+}
+
+// Error returns "seccomp_data is N bytes, want 64".
+func (e *DataSizeError) Error() string {
+	return fmt.Sprintf("seccomp_data is %d bytes, want %d", e.Len, Size)
+}
+
+// DecodeData is the inverse of Encode: it reads a struct seccomp_data laid
+// out in the given byte order. b must be exactly Size bytes long; any other
+// length gives a *DataSizeError.
+func DecodeData(b []byte, order binary.ByteOrder) (Data, error) {
+	if len(b) != Size {
+		return Data{}, &DataSizeError{Len: len(b)}
+	}
+	var d Data
+	d.Nr = int32(order.Uint32(b[0:]))
+	d.Arch = order.Uint32(b[4:])
+	d.InstructionPointer = order.Uint64(b[8:])
+	for i := range d.Args {
+		d.Args[i] = order.Uint64(b[16+8*i:])
+	}
+	return d, nil
 }
