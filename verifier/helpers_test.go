@@ -1,0 +1,95 @@
+package verifier_test
+
+import (
+	"encoding/binary"
+	"errors"
+	"os"
+	"testing"
+
+	"github.com/bpfsim/bpfsim/program"
+	"github.com/bpfsim/bpfsim/seccompdata"
+	"github.com/bpfsim/bpfsim/verifier"
+)
+
+// Test programs are written with raw codes, as in kernel-semantics.md §0,
+// so that expected verdicts do not depend on the package's own constants.
+
+func stmt(code uint16, k uint32) program.Instruction { return program.Stmt(code, k) }
+
+func jump(code uint16, k uint32, jt, jf uint8) program.Instruction {
+	return program.Jump(code, k, jt, jf)
+}
+
+func prog(ins ...program.Instruction) program.Program { return program.Program(ins) }
+
+// repeat returns n copies of ins.
+func repeat(n int, ins program.Instruction) program.Program {
+	p := make(program.Program, n)
+	for i := range p {
+		p[i] = ins
+	}
+	return p
+}
+
+var (
+	retA     = stmt(0x16, 0)
+	retK     = stmt(0x06, 0x7fff0000)
+	retAllow = stmt(0x06, 0x7fff0000)
+)
+
+// verdict is the expected outcome of checking one program: accepted when
+// rule is 0, else rejected at pc with that rule and errno.
+type verdict struct {
+	rule  verifier.Rule
+	pc    int
+	errno seccompdata.Errno
+}
+
+var ok = verdict{}
+
+func einval(rule verifier.Rule, pc int) verdict {
+	return verdict{rule: rule, pc: pc, errno: seccompdata.EINVAL}
+}
+
+// expect checks err against want.
+func expect(t testing.TB, err error, want verdict) {
+	t.Helper()
+	if want.rule == 0 {
+		if err != nil {
+			t.Fatalf("rejected, want accepted: %v", err)
+		}
+		return
+	}
+	var e *verifier.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("got %v, want *verifier.Error (%v at pc %d)", err, want.rule, want.pc)
+	}
+	if e.Rule != want.rule || e.PC != want.pc || e.Errno != want.errno {
+		t.Fatalf("got rule %v pc %d errno %d (%v), want rule %v pc %d errno %d",
+			e.Rule, e.PC, e.Errno, e, want.rule, want.pc, want.errno)
+	}
+}
+
+// readRaw reads a raw struct sock_filter file: little-endian u16 code, u8
+// jt, u8 jf, u32 k per 8 bytes (corpus/filters/README.md).
+func readRaw(tb testing.TB, path string) program.Program {
+	tb.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if len(b)%8 != 0 {
+		tb.Fatalf("%s: %d bytes, not a multiple of 8", path, len(b))
+	}
+	p := make(program.Program, len(b)/8)
+	for i := range p {
+		r := b[8*i:]
+		p[i] = program.Instruction{
+			Op: binary.LittleEndian.Uint16(r),
+			Jt: r[2],
+			Jf: r[3],
+			K:  binary.LittleEndian.Uint32(r[4:]),
+		}
+	}
+	return p
+}
