@@ -2,6 +2,14 @@
 // formats people keep them in: raw struct sock_filter arrays, the kernel's
 // bpf_asm text, C initialisers, and the tcpdump -ddd and "N,code jt jf k,..."
 // forms.
+//
+// Decode (or ReadFile) reads a program in any of these formats, detecting the
+// format unless told (see Detect); Encode writes one; Disassemble writes
+// bpf_asm text with labels that assembles back to the identical program.
+// Errors from decoding are *DecodeError values carrying the file name and the
+// line or byte offset; errors from encoding are *EncodeError values carrying
+// the instruction index. Nothing here checks whether the kernel would accept
+// a program: that is the verifier package's job.
 package program
 
 import "golang.org/x/net/bpf"

@@ -1,0 +1,62 @@
+package program_test
+
+import (
+	"fmt"
+
+	"github.com/bpfsim/bpfsim/program"
+)
+
+func ExampleDecode() {
+	src := `
+	ldh [12]             ; ethertype
+	jeq #0x800, ok, drop
+ok:	ret #-1
+drop:	ret #0
+`
+	p, f, err := program.Decode([]byte(src), program.DecodeOptions{Name: "ipv4.asm"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	out, _ := program.Encode(p, program.FormatComma, false)
+	fmt.Print(f, ": ", string(out))
+	// Output: asm: 4,40 0 0 12,21 0 1 2048,6 0 0 4294967295,6 0 0 0,
+}
+
+func ExampleDecode_error() {
+	_, _, err := program.Decode([]byte("ld [4]\nlds [0]\n"), program.DecodeOptions{Name: "policy.asm"})
+	fmt.Println(err)
+	// Output: policy.asm:2: unknown mnemonic "lds"
+}
+
+func ExampleDisassemble() {
+	p := program.Program{
+		program.Stmt(program.ClassLD|program.SizeW|program.ModeABS, 0),
+		program.Jump(program.ClassJMP|program.OpJEQ|program.SrcK, 59, 0, 1),
+		program.Stmt(program.ClassRET|program.RvalK, 0x50001),
+		program.Stmt(program.ClassRET|program.RvalK, 0x7fff0000),
+	}
+	s, err := program.Disassemble(p)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Print(s)
+	// Output:
+	// 	ld [0]
+	// 	jne #59, l3
+	// 	ret #0x50001
+	// l3:	ret #0x7fff0000
+}
+
+func ExampleEncode() {
+	p := program.Program{
+		program.Stmt(program.ClassLD|program.ModeIMM, 0),
+		program.Jump(program.ClassJMP|program.OpJEQ|program.SrcK, 0x800, 1, 12),
+	}
+	out, _ := program.Encode(p, program.FormatC, false)
+	fmt.Print(string(out))
+	// Output:
+	// { 0000,  0,  0, 0000000000 },
+	// { 0x15,  1, 12, 0x00000800 },
+}

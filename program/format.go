@@ -1,0 +1,315 @@
+package program
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+	"unicode/utf8"
+)
+
+// Format names one of the ways a program is written down.
+type Format int
+
+// The formats Decode reads and Encode writes.
+const (
+	// FormatAuto asks Decode to detect the format (see Detect).
+	FormatAuto Format = iota
+	// FormatRaw is an array of 8-byte struct sock_filter: u16 code, u8 jt,
+	// u8 jf, u32 k, little-endian unless big-endian is requested.
+	FormatRaw
+	// FormatAsm is the text of the kernel's tools/bpf/bpf_asm, with labels.
+	FormatAsm
+	// FormatC is a list of C initialisers: "{ 0x20, 0, 0, 0x00000004 },"
+	// lines (bpf_asm -c, tcpdump -dd) or BPF_STMT/BPF_JUMP macros.
+	FormatC
+	// FormatDDD is the output of tcpdump -ddd: the count on the first line,
+	// then one "code jt jf k" line per instruction, all decimal.
+	FormatDDD
+	// FormatComma is the default output of bpf_asm, also read by bpf_dbg and
+	// xt_bpf: "N,code jt jf k,code jt jf k,...," on one line.
+	FormatComma
+)
+
+// MaxDecodeInstructions is the largest program Decode accepts. It is far
+// above the kernel's MaxInstructions (which is the verifier's business) and
+// only guards against absurd inputs.
+const MaxDecodeInstructions = 1 << 20
+
+// maxFileSize bounds what ReadFile reads: room for MaxDecodeInstructions
+// instructions in the most verbose text format.
+const maxFileSize = 64 << 20
+
+// String returns the name ParseFormat accepts: "auto", "raw", "asm", "c",
+// "ddd" or "comma".
+func (f Format) String() string {
+	switch f {
+	case FormatAuto:
+		return "auto"
+	case FormatRaw:
+		return "raw"
+	case FormatAsm:
+		return "asm"
+	case FormatC:
+		return "c"
+	case FormatDDD:
+		return "ddd"
+	case FormatComma:
+		return "comma"
+	}
+	return fmt.Sprintf("Format(%d)", int(f))
+}
+
+// ParseFormat returns the format with the given name, ignoring case and
+// surrounding space: "auto", "raw", "asm", "c", "ddd" or "comma".
+func ParseFormat(s string) (Format, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "auto":
+		return FormatAuto, nil
+	case "raw":
+		return FormatRaw, nil
+	case "asm":
+		return FormatAsm, nil
+	case "c":
+		return FormatC, nil
+	case "ddd":
+		return FormatDDD, nil
+	case "comma":
+		return FormatComma, nil
+	}
+	return FormatAuto, fmt.Errorf("unknown program format %q (want auto, raw, asm, c, ddd or comma)", s)
+}
+
+// DecodeOptions says how Decode reads its input.
+type DecodeOptions struct {
+	// Format is the input format; FormatAuto (the zero value) detects it.
+	Format Format
+	// BigEndian reads raw input as big-endian. Other formats ignore it, and
+	// detection never guesses it.
+	BigEndian bool
+	// Name is the file name used in errors; it may be empty.
+	Name string
+}
+
+// Decode reads a program written in opt.Format, or in the format Detect
+// finds when opt.Format is FormatAuto, and returns it with the format used.
+// Errors are *DecodeError values. Decode never truncates: any byte it cannot
+// account for is an error. It rejects empty programs and programs longer than
+// MaxDecodeInstructions, but otherwise does not check what the kernel would
+// accept; that is the verifier's job.
+func Decode(data []byte, opt DecodeOptions) (Program, Format, error) {
+	f := opt.Format
+	if f == FormatAuto {
+		var err error
+		if f, err = Detect(data); err != nil {
+			return nil, FormatAuto, &DecodeError{Name: opt.Name, Offset: -1, Msg: err.Error()}
+		}
+	}
+	var (
+		p   Program
+		err error
+	)
+	switch f {
+	case FormatRaw:
+		p, err = decodeRaw(data, opt.BigEndian, opt.Name)
+	case FormatAsm, FormatC, FormatDDD, FormatComma:
+		var text string
+		if text, err = textInput(data, opt.Name); err != nil {
+			return nil, f, err
+		}
+		switch f {
+		case FormatAsm:
+			p, err = assemble(text, opt.Name)
+		case FormatC:
+			p, err = decodeC(text, opt.Name)
+		case FormatDDD:
+			p, err = decodeDDD(text, opt.Name)
+		default:
+			p, err = decodeComma(text, opt.Name)
+		}
+	default:
+		return nil, f, &DecodeError{Name: opt.Name, Offset: -1, Msg: fmt.Sprintf("unknown program format %d", int(f))}
+	}
+	if err != nil {
+		return nil, f, err
+	}
+	return p, f, nil
+}
+
+// ReadFile reads the file at path and decodes it like Decode. When opt.Name
+// is empty the path is used in errors. A file that cannot be read is also
+// reported as a *DecodeError, whose Err holds the cause (so errors.Is(err,
+// fs.ErrNotExist) works).
+func ReadFile(path string, opt DecodeOptions) (Program, Format, error) {
+	if opt.Name == "" {
+		opt.Name = path
+	}
+	fail := func(err error) (Program, Format, error) {
+		msg := err.Error()
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			msg = pe.Op + ": " + pe.Err.Error() // the path is already in Name
+		}
+		return nil, opt.Format, &DecodeError{Name: opt.Name, Offset: -1, Msg: msg, Err: err}
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return fail(err)
+	}
+	defer fh.Close()
+	data, err := io.ReadAll(io.LimitReader(fh, maxFileSize+1))
+	if err != nil {
+		return fail(err)
+	}
+	if len(data) > maxFileSize {
+		return nil, opt.Format, &DecodeError{Name: opt.Name, Offset: -1,
+			Msg: fmt.Sprintf("file is larger than %d MiB", maxFileSize>>20)}
+	}
+	return Decode(data, opt)
+}
+
+// Encode writes p in format f. bigEndian selects the byte order of
+// FormatRaw and is ignored otherwise. FormatAsm is Disassemble's output and
+// fails, with an *EncodeError, for programs bpf_asm cannot express; the other
+// formats write any program. An empty program is an error in every format,
+// because no decoder accepts one.
+func Encode(p Program, f Format, bigEndian bool) ([]byte, error) {
+	if len(p) == 0 {
+		return nil, &EncodeError{PC: -1, Msg: "empty program"}
+	}
+	switch f {
+	case FormatRaw:
+		return encodeRaw(p, bigEndian), nil
+	case FormatAsm:
+		s, err := Disassemble(p)
+		if err != nil {
+			return nil, err
+		}
+		return []byte(s), nil
+	case FormatC:
+		return encodeC(p), nil
+	case FormatDDD:
+		return encodeDDD(p), nil
+	case FormatComma:
+		return encodeComma(p), nil
+	}
+	return nil, &EncodeError{PC: -1, Msg: fmt.Sprintf("cannot encode in format %v", f)}
+}
+
+// Detect guesses the format of data, by these rules, in order:
+//
+//  1. Data that is not plausible text is raw: it contains a NUL byte or a
+//     control character other than tab, newline, carriage return, vertical
+//     tab and form feed, or it is not valid UTF-8. Real filters always
+//     contain NUL bytes (the high byte of every valid code is zero).
+//  2. Text that starts, after white space, with digits and a comma is the
+//     comma format ("4,40 0 0 12,...").
+//  3. Text whose first non-blank line is a lone decimal number is ddd. Only
+//     that line is looked at, so that a typo further down is reported by the
+//     ddd reader with its line number instead of as an asm syntax error; no
+//     asm or C program can start with a number.
+//  4. Text that contains "{", "BPF_STMT" or "BPF_JUMP" outside comments is C.
+//  5. Anything else is asm.
+//
+// The edge case: a raw file whose bytes all happen to be printable text (no
+// NUL, which means every code has a non-zero high byte and is invalid
+// anyway) is taken for text. Pass FormatRaw to read such a file as raw.
+// Detect never guesses big-endian raw data.
+func Detect(data []byte) (Format, error) {
+	if len(data) == 0 {
+		return FormatAuto, errors.New("empty input")
+	}
+	if !plausibleText(data) {
+		return FormatRaw, nil
+	}
+	s := strings.TrimPrefix(string(data), "\ufeff")
+	t := strings.TrimLeft(s, " \t\r\n\f\v")
+	if n := leadingDigits(t); n > 0 && strings.HasPrefix(strings.TrimLeft(t[n:], " \t"), ",") {
+		return FormatComma, nil
+	}
+	for _, line := range strings.Split(s, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		if n := leadingDigits(line); n > 0 && n == len(line) {
+			return FormatDDD, nil
+		}
+		break
+	}
+	if looksLikeC(s) {
+		return FormatC, nil
+	}
+	return FormatAsm, nil
+}
+
+// plausibleText reports whether data reads as text.
+func plausibleText(data []byte) bool {
+	for _, c := range data {
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' || c == 0x7f {
+			return false
+		}
+	}
+	return utf8.Valid(data)
+}
+
+// leadingDigits returns the number of ASCII digits at the start of s.
+func leadingDigits(s string) int {
+	n := 0
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	return n
+}
+
+// looksLikeC reports whether s contains "{", "BPF_STMT" or "BPF_JUMP" once
+// the comments of both asm (";" to end of line, "#" in column 0) and C
+// ("/* */", "//") are removed. bpf_asm has no "{" token, so a brace means C.
+func looksLikeC(s string) bool {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		switch {
+		case strings.HasPrefix(s[i:], "/*"):
+			end := strings.Index(s[i+2:], "*/")
+			if end < 0 {
+				i = len(s)
+			} else {
+				i += end + 4
+			}
+			b.WriteByte(' ')
+		case strings.HasPrefix(s[i:], "//") || s[i] == ';' || s[i] == '#' && (i == 0 || s[i-1] == '\n'):
+			end := strings.IndexByte(s[i:], '\n')
+			if end < 0 {
+				i = len(s)
+			} else {
+				i += end
+			}
+			// Treating C's ";" as an asm comment loses nothing on a line
+			// such as "};", where the "{" of the array came earlier.
+		default:
+			b.WriteByte(s[i])
+			i++
+		}
+	}
+	t := b.String()
+	return strings.Contains(t, "{") || strings.Contains(t, "BPF_STMT") || strings.Contains(t, "BPF_JUMP")
+}
+
+// textInput checks that data is text and returns it without a leading
+// UTF-8 byte order mark.
+func textInput(data []byte, name string) (string, error) {
+	if len(data) == 0 {
+		return "", &DecodeError{Name: name, Offset: -1, Msg: "empty input"}
+	}
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		return "", &DecodeError{Name: name, Line: 1 + bytes.Count(data[:i], []byte("\n")), Offset: -1,
+			Msg: "NUL byte in text input (is it a raw program?)"}
+	}
+	if !utf8.Valid(data) {
+		return "", &DecodeError{Name: name, Offset: -1, Msg: "input is not valid UTF-8 text (is it a raw program?)"}
+	}
+	return strings.TrimPrefix(string(data), "\ufeff"), nil
+}

@@ -1,0 +1,50 @@
+package program
+
+import (
+	"encoding/binary"
+	"fmt"
+)
+
+// rawSize is sizeof(struct sock_filter).
+const rawSize = 8
+
+// decodeRaw reads an array of struct sock_filter.
+func decodeRaw(data []byte, bigEndian bool, name string) (Program, error) {
+	if len(data) == 0 {
+		return nil, &DecodeError{Name: name, Offset: 0, Msg: "empty input"}
+	}
+	if len(data)%rawSize != 0 {
+		return nil, &DecodeError{Name: name, Offset: int64(len(data)),
+			Msg: fmt.Sprintf("length %d is not a multiple of %d", len(data), rawSize)}
+	}
+	if len(data)/rawSize > MaxDecodeInstructions {
+		return nil, &DecodeError{Name: name, Offset: MaxDecodeInstructions * rawSize,
+			Msg: fmt.Sprintf("more than %d instructions", MaxDecodeInstructions)}
+	}
+	var order binary.ByteOrder = binary.LittleEndian
+	if bigEndian {
+		order = binary.BigEndian
+	}
+	p := make(Program, len(data)/rawSize)
+	for i := range p {
+		b := data[i*rawSize : (i+1)*rawSize]
+		p[i] = Instruction{Op: order.Uint16(b[0:2]), Jt: b[2], Jf: b[3], K: order.Uint32(b[4:8])}
+	}
+	return p, nil
+}
+
+// encodeRaw writes p as an array of struct sock_filter.
+func encodeRaw(p Program, bigEndian bool) []byte {
+	var order binary.ByteOrder = binary.LittleEndian
+	if bigEndian {
+		order = binary.BigEndian
+	}
+	out := make([]byte, len(p)*rawSize)
+	for i, ins := range p {
+		b := out[i*rawSize : (i+1)*rawSize]
+		order.PutUint16(b[0:2], ins.Op)
+		b[2], b[3] = ins.Jt, ins.Jf
+		order.PutUint32(b[4:8], ins.K)
+	}
+	return out
+}

@@ -1,0 +1,188 @@
+package program
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// everyAsmCode uses every code bpf_asm can produce (tools/bpf/bpf_exp.y),
+// including ones the kernel rejects (ret x, div #0, ld M[20], lsh #32,
+// backward ja), every extension name and offsets without one.
+var everyAsmCode = Program{
+	Stmt(0x00, 5), Stmt(0x00, 0xffffffff),
+	Stmt(0x20, 4), Stmt(0x28, 12), Stmt(0x30, 23),
+	Stmt(0x20, AncillaryBase+AncProtocol), Stmt(0x20, AncillaryBase+AncPktType), Stmt(0x20, AncillaryBase+AncIfIndex),
+	Stmt(0x20, AncillaryBase+AncNLAttr), Stmt(0x20, AncillaryBase+AncNLAttrNest), Stmt(0x20, AncillaryBase+AncMark),
+	Stmt(0x20, AncillaryBase+AncQueue), Stmt(0x20, AncillaryBase+AncHatype), Stmt(0x20, AncillaryBase+AncRxHash),
+	Stmt(0x20, AncillaryBase+AncCPU), Stmt(0x20, AncillaryBase+AncAluXorX), Stmt(0x20, AncillaryBase+AncVlanTag),
+	Stmt(0x20, AncillaryBase+AncVlanTagPresent), Stmt(0x20, AncillaryBase+AncPayOffset), Stmt(0x20, AncillaryBase+AncRandom),
+	Stmt(0x20, AncillaryBase+AncVlanTPID), Stmt(0x20, AncillaryBase+AncMax), Stmt(0x20, AncillaryBase+2),
+	Stmt(0x28, AncillaryBase+AncProtocol), Stmt(0x30, AncillaryBase+AncRandom), Stmt(0x30, NetOffset+9), Stmt(0x20, LinkOffset),
+	Stmt(0x40, 5), Stmt(0x48, 0xffffffff), Stmt(0x50, 0x10000),
+	Stmt(0x60, 3), Stmt(0x60, 20), Stmt(0x80, 0),
+	Stmt(0x01, 7), Stmt(0x61, 15), Stmt(0x81, 0), Stmt(0xb1, 14),
+	Stmt(0x02, 0), Stmt(0x03, 0xffffffff),
+	Stmt(0x04, 1), Stmt(0x0c, 0), Stmt(0x14, 2), Stmt(0x1c, 0), Stmt(0x24, 3), Stmt(0x2c, 0),
+	Stmt(0x34, 0), Stmt(0x3c, 0), Stmt(0x44, 0xff), Stmt(0x4c, 0), Stmt(0x54, 0xf), Stmt(0x5c, 0),
+	Stmt(0x64, 32), Stmt(0x6c, 0), Stmt(0x74, 31), Stmt(0x7c, 0), Stmt(0x84, 0),
+	Stmt(0x94, 7), Stmt(0x9c, 0), Stmt(0xa4, 0x80000000), Stmt(0xac, 0),
+	Stmt(0x07, 0), Stmt(0x87, 0),
+	Jump(0x15, 0xc000003e, 0, 0), Jump(0x15, 1, 2, 0), Jump(0x15, 1, 0, 2), Jump(0x15, 1, 3, 4),
+	Jump(0x1d, 0, 1, 1), Jump(0x25, 0x10000, 0, 1), Jump(0x2d, 0, 1, 0), Jump(0x35, 9, 0, 2),
+	Jump(0x3d, 0, 2, 1), Jump(0x45, 0x10, 0, 1), Jump(0x4d, 0, 1, 0), Jump(0x45, 3, 1, 1),
+	Stmt(0x05, 0), Stmt(0x05, 1),
+	Stmt(0x06, 0), Stmt(0x0e, 0), Stmt(0x16, 0),
+	Stmt(0x05, 0xfffffffe), // backward ja to the ret a above
+	Stmt(0x06, 0x7fff0000),
+}
+
+// notAsm holds programs that bpf_asm cannot express, with the pc that
+// Disassemble must name.
+var notAsm = []struct {
+	name string
+	p    Program
+	pc   int
+}{
+	{"code 0x08", Program{Stmt(0x08, 0), Stmt(6, 0)}, 0},
+	{"code 0x21 (seccomp's internal load)", Program{Stmt(0x06, 0), Stmt(0x21, 4)}, 1},
+	{"code 0x0d", Program{Stmt(0x0d, 0), Stmt(6, 0)}, 0},
+	{"code 0x0f", Program{Stmt(0x0f, 0), Stmt(6, 0)}, 0},
+	{"code 0x8c (neg x)", Program{Stmt(0x8c, 0), Stmt(6, 0)}, 0},
+	{"code 0x1e", Program{Stmt(0x1e, 0)}, 0},
+	{"code 0xb2", Program{Stmt(0xb2, 0)}, 0},
+	{"code 0xf4", Program{Stmt(0xf4, 0)}, 0},
+	{"code 0x55 (jmp op 0x50)", Program{Jump(0x55, 0, 0, 0), Stmt(6, 0)}, 0},
+	{"high byte set", Program{Stmt(6, 0), Stmt(0x1334, 5)}, 1},
+	{"jt in a load", Program{Jump(0x20, 4, 1, 0), Stmt(6, 0)}, 0},
+	{"jf in ja", Program{Jump(0x05, 0, 0, 1), Stmt(6, 0), Stmt(6, 0)}, 0},
+	{"k in ret a", Program{Stmt(0x16, 1)}, 0},
+	{"k in ld #len", Program{Stmt(0x80, 64), Stmt(6, 0)}, 0},
+	{"k in add x", Program{Stmt(0x0c, 1), Stmt(6, 0)}, 0},
+	{"k in jeq x", Program{Jump(0x1d, 1, 0, 0), Stmt(6, 0)}, 0},
+	{"jt past the end", Program{Stmt(6, 0), Jump(0x15, 0, 1, 0)}, 1},
+	{"jf past the end", Program{Jump(0x15, 0, 0, 5), Stmt(6, 0)}, 0},
+	{"ja past the end", Program{Stmt(0x05, 1), Stmt(6, 0)}, 0},
+	{"ja far before the start", Program{Stmt(6, 0), Stmt(0x05, 0xfffffff0)}, 1},
+}
+
+// handWritten holds more programs for the round trips.
+func handWritten() map[string]Program {
+	m := map[string]Program{
+		"every asm code":   everyAsmCode,
+		"ethertype":        ethertype,
+		"one instruction":  {Stmt(0x06, 0)},
+		"zero instruction": {{}},
+		"all ones":         {{Op: 0xffff, Jt: 0xff, Jf: 0xff, K: 0xffffffff}},
+	}
+	for _, n := range notAsm {
+		m[n.name] = n.p
+	}
+	// jt and jf of 255.
+	long := Program{Jump(0x15, 0, 255, 255)}
+	for range 255 {
+		long = append(long, Stmt(0x00, 0))
+	}
+	m["jump offsets of 255"] = append(long, Stmt(0x06, 0))
+	return m
+}
+
+type encoding struct {
+	f  Format
+	be bool
+}
+
+var encodings = []encoding{{FormatRaw, false}, {FormatRaw, true}, {FormatAsm, false}, {FormatC, false}, {FormatDDD, false}, {FormatComma, false}}
+
+// roundTrip encodes p in every format and checks that it decodes, with the
+// format given and detected, to p again.
+func roundTrip(t *testing.T, name string, p Program, wantAsm bool) {
+	t.Helper()
+	for _, e := range encodings {
+		enc, err := Encode(p, e.f, e.be)
+		if e.f == FormatAsm && !wantAsm {
+			var ee *EncodeError
+			if !errors.As(err, &ee) {
+				t.Errorf("%s: Encode asm: got %v, want an *EncodeError", name, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: Encode %v: %v", name, e.f, err)
+			continue
+		}
+		got, f, err := Decode(enc, DecodeOptions{Format: e.f, BigEndian: e.be})
+		if err != nil || f != e.f || !equalPrograms(got, p) {
+			t.Errorf("%s: %v (big-endian %v): decoded as %v, %v: %s\n%s", name, e.f, e.be, f, err, firstDiff(got, p), enc)
+			continue
+		}
+		if e.be {
+			continue // detection never guesses big-endian
+		}
+		got, f, err = Decode(enc, DecodeOptions{})
+		if err != nil || f != e.f || !equalPrograms(got, p) {
+			t.Errorf("%s: %v: auto-detected as %v, %v", name, e.f, f, err)
+		}
+	}
+}
+
+func TestRoundTripCorpus(t *testing.T) {
+	for name, p := range corpusPrograms(t) {
+		roundTrip(t, name, p, true)
+	}
+}
+
+func TestRoundTripHandWritten(t *testing.T) {
+	notAsmNames := map[string]bool{}
+	for _, n := range notAsm {
+		notAsmNames[n.name] = true
+	}
+	for name, p := range handWritten() {
+		roundTrip(t, name, p, !notAsmNames[name] && name != "all ones")
+	}
+}
+
+func TestRoundTripFiles(t *testing.T) {
+	dir := t.TempDir()
+	for _, e := range encodings {
+		enc, err := Encode(everyAsmCode, e.f, e.be)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, "prog."+e.f.String())
+		if err := os.WriteFile(path, enc, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := ReadFile(path, DecodeOptions{Format: e.f, BigEndian: e.be})
+		if err != nil || !equalPrograms(got, everyAsmCode) {
+			t.Errorf("%v: ReadFile: %v", e.f, err)
+		}
+	}
+}
+
+// TestRawBigEndianIsNotLittleEndian guards against a byte order flag that
+// does nothing.
+func TestRawBigEndianIsNotLittleEndian(t *testing.T) {
+	le, _ := Encode(ethertype, FormatRaw, false)
+	be, _ := Encode(ethertype, FormatRaw, true)
+	if bytes.Equal(le, be) {
+		t.Fatal("big- and little-endian encodings are equal")
+	}
+	if !bytes.HasPrefix(be, []byte{0, 40, 0, 0, 0, 0, 0, 12}) {
+		t.Errorf("big-endian encoding starts % x", be[:8])
+	}
+}
+
+func TestEncodeErrors(t *testing.T) {
+	for _, f := range []Format{FormatRaw, FormatAsm, FormatC, FormatDDD, FormatComma} {
+		if _, err := Encode(nil, f, false); err == nil || err.Error() != "empty program" {
+			t.Errorf("Encode(nil, %v) error = %v", f, err)
+		}
+	}
+	if _, err := Encode(ethertype, FormatAuto, false); err == nil || !strings.Contains(err.Error(), "cannot encode in format auto") {
+		t.Errorf("Encode(auto) error = %v", err)
+	}
+}
