@@ -23,13 +23,39 @@ type Data struct {
 // little-endian arch the low half of each 64-bit field comes first, on a
 // big-endian arch the high half (populate_seccomp_data, kernel/seccomp.c).
 func (d *Data) Words(order binary.ByteOrder) [16]uint32 {
-	var b [Size]byte
-	d.encode(b[:], order)
 	var w [16]uint32
-	for i := range w {
-		w[i] = order.Uint32(b[4*i:])
+	w[0] = uint32(d.Nr)
+	w[1] = d.Arch
+	// Splitting the 64-bit fields directly (rather than encoding to bytes
+	// and reading them back through the interface) keeps Words free of
+	// allocations on the hot path of every evaluation.
+	big := isBigEndian(order)
+	split := func(i int, v uint64) {
+		lo, hi := uint32(v), uint32(v>>32)
+		if big {
+			lo, hi = hi, lo
+		}
+		w[i], w[i+1] = lo, hi
+	}
+	split(2, d.InstructionPointer)
+	for i, a := range d.Args {
+		split(4+2*i, a)
 	}
 	return w
+}
+
+// isBigEndian reports whether order stores the most significant byte
+// first.
+func isBigEndian(order binary.ByteOrder) bool {
+	switch order {
+	case binary.BigEndian:
+		return true
+	case binary.LittleEndian:
+		return false
+	}
+	var b [2]byte
+	order.PutUint16(b[:], 1)
+	return b[0] == 0
 }
 
 // Encode returns the 64 bytes of d as the kernel holds struct seccomp_data

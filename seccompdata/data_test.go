@@ -109,3 +109,12 @@ func TestDecodeDataLength(t *testing.T) {
 		}
 	}
 }
+
+func TestWordsNoAlloc(t *testing.T) {
+	d := Data{Nr: 1, Arch: 2, InstructionPointer: 3, Args: [6]uint64{4}}
+	for _, order := range []binary.ByteOrder{binary.LittleEndian, binary.BigEndian} {
+		if n := testing.AllocsPerRun(100, func() { _ = d.Words(order) }); n != 0 {
+			t.Errorf("%v: %v allocations per Words", order, n)
+		}
+	}
+}
