@@ -1,0 +1,239 @@
+package kernel
+
+import (
+	"fmt"
+
+	"github.com/bpfsim/bpfsim/program"
+	"github.com/bpfsim/bpfsim/seccompdata"
+)
+
+// This file rewrites a program so that the kernel itself runs it on a real
+// syscall and hands its 32-bit return value back in pieces; it is portable
+// so that the rewriting can be tested anywhere.
+//
+// Layout of an instrumented program:
+//
+//	gate      9 insns: anything not issued from one of the oracle's four
+//	          SYSCALL sites is allowed (the Go runtime's own syscalls on the
+//	          evaluating thread); then A = 0 again.
+//	original  the program, with every RET replaced by a JA to a stub (same
+//	          length, so no jump offset changes) and, where the input asks for
+//	          it, ld [0] / ld [4] / ld [8] / ld [12] replaced by ld #value.
+//	K stubs   one "ret #ERRNO|i" per distinct RET K constant i.
+//	A stub    19 insns (only when the program has RET A): saves A in M[0]
+//	          and returns a 12-bit piece of it as ERRNO data, the piece
+//	          chosen by which SYSCALL site the syscall came from.
+//
+// ERRNO data reaches the caller as -data, capped at 4095, and ERRNO|0 as 0
+// (__seccomp_filter, kernel/seccomp.c), so 12 bits per syscall come back
+// exactly.
+
+// Syscall sites of the stub, by role.
+const (
+	siteK     = 0 // the index of a RET K constant, or aPathMarker
+	sitePiece = 1 // sites 1, 2, 3: bits 0-11, 12-23, 24-31 of a RET A value
+	numSites  = 4
+)
+
+const (
+	gateLen     = 9
+	aStubLen    = 19
+	aPathMarker = 4095 // K site answer meaning "the program returned A"
+	errnoMax    = 4095 // MAX_ERRNO
+)
+
+// progInfo is what the instrumentation needs to know about a program.
+type progInfo struct {
+	readsNr, readsArch, readsIP bool
+	retK                        []uint32       // distinct RET K constants, in order of appearance
+	kIndex                      map[uint32]int // position in retK
+	retA                        bool
+	divX                        bool // may stop with 0 (KILL_THREAD) at run time
+}
+
+func analyze(p program.Program) *progInfo {
+	info := &progInfo{kIndex: map[uint32]int{}}
+	for _, ins := range p {
+		switch ins.Op {
+		case program.ClassLD | program.SizeW | program.ModeABS:
+			switch ins.K {
+			case 0:
+				info.readsNr = true
+			case 4:
+				info.readsArch = true
+			case 8, 12:
+				info.readsIP = true
+			}
+		case program.ClassRET | program.RvalK:
+			if _, ok := info.kIndex[ins.K]; !ok {
+				info.kIndex[ins.K] = len(info.retK)
+				info.retK = append(info.retK, ins.K)
+			}
+		case program.ClassRET | program.RvalA:
+			info.retA = true
+		case program.ClassALU | program.OpDIV | program.SrcX,
+			program.ClassALU | program.OpMOD | program.SrcX:
+			// bpf_convert_filter (net/core/filter.c) emits "if X == 0
+			// return 0" before a division or modulo by X.
+			info.divX = true
+		}
+	}
+	return info
+}
+
+// substitution says which seccomp_data words the original part of an
+// instrumented program reads as constants instead of from the real
+// syscall.
+type substitution struct {
+	nr, arch, ip          bool
+	nrVal, archVal, ipLow uint32
+	ipHigh                uint32
+}
+
+// sites holds the addresses right after the stub's four SYSCALL
+// instructions, the instruction_pointer the kernel reports for each.
+type sites [numSites]uint64
+
+func instrumentedLen(p program.Program, info *progInfo) int {
+	n := gateLen + len(p) + len(info.retK)
+	if info.retA {
+		n += aStubLen
+	}
+	return n
+}
+
+// instrument returns the evaluation program for p. p must be a program
+// the kernel accepts; the result is then accepted too (see the comments on
+// check_load_and_stores below).
+func instrument(p program.Program, info *progInfo, at sites, sub substitution) (program.Program, error) {
+	if n := instrumentedLen(p, info); n > program.MaxInstructions {
+		return nil, fmt.Errorf("instrumented program would have %d instructions, more than %d: the program is too long to evaluate (%d instructions, %d distinct return constants)",
+			n, program.MaxInstructions, len(p), len(info.retK))
+	}
+	if len(info.retK) >= aPathMarker {
+		return nil, fmt.Errorf("program has %d distinct return constants, at most %d can be evaluated", len(info.retK), aPathMarker-1)
+	}
+	hi := uint32(at[0] >> 32)
+	for _, s := range at {
+		if uint32(s>>32) != hi {
+			return nil, fmt.Errorf("syscall sites %#x span a 4 GiB boundary", at)
+		}
+	}
+	errno := uint32(seccompdata.ActErrno)
+	out := make(program.Program, 0, instrumentedLen(p, info))
+
+	// Gate. Its jumps leave check_load_and_stores' state at the first
+	// original instruction exactly as in the original program (nothing
+	// stored), so validation of the original part is unchanged.
+	out = append(out,
+		program.Stmt(0x20, 12),
+		program.Jump(0x15, hi, 0, 5),
+		program.Stmt(0x20, 8),
+		program.Jump(0x15, uint32(at[0]), 4, 0),
+		program.Jump(0x15, uint32(at[1]), 3, 0),
+		program.Jump(0x15, uint32(at[2]), 2, 0),
+		program.Jump(0x15, uint32(at[3]), 1, 0),
+		program.Stmt(0x06, uint32(seccompdata.ActAllow)),
+		// The gate used A; the original program starts with A = 0
+		// (bpf_convert_filter, net/core/filter.c, zeroes A and X).
+		program.Stmt(0x00, 0),
+	)
+
+	kBase := gateLen + len(p)
+	aBase := kBase + len(info.retK)
+	for pc, ins := range p {
+		here := gateLen + pc
+		switch {
+		case ins.Op == 0x06: // RET K
+			ins = program.Stmt(0x05, uint32(kBase+info.kIndex[ins.K]-here-1))
+		case ins.Op == 0x16: // RET A
+			ins = program.Stmt(0x05, uint32(aBase-here-1))
+		case ins.Op == 0x20 && ins.K == 0 && sub.nr:
+			ins = program.Stmt(0x00, sub.nrVal)
+		case ins.Op == 0x20 && ins.K == 4 && sub.arch:
+			ins = program.Stmt(0x00, sub.archVal)
+		case ins.Op == 0x20 && ins.K == 8 && sub.ip:
+			ins = program.Stmt(0x00, sub.ipLow)
+		case ins.Op == 0x20 && ins.K == 12 && sub.ip:
+			ins = program.Stmt(0x00, sub.ipHigh)
+		}
+		// A RET that became a JA makes check_load_and_stores start the
+		// next instruction with every slot valid: the rewrite can only
+		// accept more, never reject what the kernel accepted.
+		out = append(out, ins)
+	}
+	for i := range info.retK {
+		out = append(out, program.Stmt(0x06, errno|uint32(i)))
+	}
+	if info.retA {
+		// Stores M[0] before any load on every path, as
+		// check_load_and_stores (net/core/filter.c) wants; the original
+		// program has finished, so its scratch slots no longer matter.
+		out = append(out,
+			program.Stmt(0x02, 0),                             // +0  st M[0]
+			program.Stmt(0x20, 8),                             // +1  ld [8]: which site
+			program.Jump(0x15, uint32(at[siteK]), 15, 0),      // +2  -> +18
+			program.Jump(0x15, uint32(at[sitePiece]), 0, 4),   // +3  -> +4 / +8
+			program.Stmt(0x60, 0),                             // +4  ld M[0]
+			program.Stmt(0x54, 0xfff),                         // +5  and #0xfff
+			program.Stmt(0x44, errno),                         // +6  or #ERRNO
+			program.Stmt(0x16, 0),                             // +7  ret a
+			program.Jump(0x15, uint32(at[sitePiece+1]), 0, 5), // +8  -> +9 / +14
+			program.Stmt(0x60, 0),                             // +9  ld M[0]
+			program.Stmt(0x74, 12),                            // +10 rsh #12
+			program.Stmt(0x54, 0xfff),                         // +11 and #0xfff
+			program.Stmt(0x44, errno),                         // +12 or #ERRNO
+			program.Stmt(0x16, 0),                             // +13 ret a
+			program.Stmt(0x60, 0),                             // +14 ld M[0]
+			program.Stmt(0x74, 24),                            // +15 rsh #24
+			program.Stmt(0x44, errno),                         // +16 or #ERRNO
+			program.Stmt(0x16, 0),                             // +17 ret a
+			program.Stmt(0x06, errno|aPathMarker),             // +18
+		)
+	}
+	return out, nil
+}
+
+// substitutionFor decides how input d is presented to the program on a
+// native x86_64 syscall, and returns the substitution and the method.
+func substitutionFor(d *seccompdata.Data, info *progInfo, nativeArch uint32) (substitution, Method) {
+	var sub substitution
+	var m Method
+	if d.Arch != nativeArch && info.readsArch {
+		sub.arch, sub.archVal = true, d.Arch
+		m |= ArchSubstituted
+	}
+	if (d.Nr == nrUretprobe || d.Nr == nrUprobe) && info.readsNr {
+		// seccomp_uprobe_exception (kernel/seccomp.c): these two never
+		// reach a filter on native x86_64, so another number is issued
+		// and the program reads the wanted one as a constant.
+		sub.nr, sub.nrVal = true, uint32(d.Nr)
+		m |= NrSubstituted
+	}
+	if info.readsIP {
+		sub.ip, sub.ipLow, sub.ipHigh = true, uint32(d.InstructionPointer), uint32(d.InstructionPointer>>32)
+		m |= IPSubstituted
+	}
+	return sub, m
+}
+
+// x86_64 numbers of the syscalls seccomp lets through unfiltered
+// (seccomp_uprobe_exception, kernel/seccomp.c), and the number issued in
+// their place.
+const (
+	nrUretprobe   = 335
+	nrUprobe      = 336
+	nrReplacement = 1000
+)
+
+// issuedNr is the syscall number actually placed in RAX for d.
+func issuedNr(d *seccompdata.Data, sub substitution) uint64 {
+	if sub.nr || d.Nr == nrUretprobe || d.Nr == nrUprobe {
+		// When the program never reads nr the number does not matter to
+		// it, but 335/336 would skip the filter altogether.
+		return nrReplacement
+	}
+	// Only the low 32 bits of RAX are the number a filter sees
+	// (populate_seccomp_data, kernel/seccomp.c: syscall_get_nr).
+	return uint64(uint32(d.Nr))
+}

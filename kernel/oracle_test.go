@@ -1,0 +1,129 @@
+package kernel_test
+
+import (
+	"encoding/binary"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bpfsim/bpfsim/kernel"
+	"github.com/bpfsim/bpfsim/program"
+	"github.com/bpfsim/bpfsim/seccompdata"
+)
+
+// openOracle opens an oracle for t and closes it at the end of the test.
+func openOracle(t testing.TB) *kernel.Oracle {
+	t.Helper()
+	if err := kernel.Available(); err != nil {
+		t.Skipf("live kernel test skipped: %v", err)
+	}
+	o, err := kernel.Open()
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { o.Close() })
+	return o
+}
+
+// readFilter reads a raw little-endian struct sock_filter array.
+func readFilter(t testing.TB, path string) program.Program {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b)%8 != 0 {
+		t.Fatalf("%s: %d bytes, not a multiple of 8", path, len(b))
+	}
+	p := make(program.Program, len(b)/8)
+	for i := range p {
+		e := b[8*i:]
+		p[i] = program.Instruction{Op: binary.LittleEndian.Uint16(e), Jt: e[2], Jf: e[3], K: binary.LittleEndian.Uint32(e[4:])}
+	}
+	return p
+}
+
+func corpusFilters(t testing.TB) map[string]program.Program {
+	t.Helper()
+	paths, err := filepath.Glob("../corpus/filters/*.bpf")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no corpus filters: %v", err)
+	}
+	m := map[string]program.Program{}
+	for _, p := range paths {
+		m[filepath.Base(p)] = readFilter(t, p)
+	}
+	return m
+}
+
+// leftovers lists threads of this process that hold a seccomp filter and
+// children of any of its threads.
+func leftovers() []string {
+	var found []string
+	tasks, _ := filepath.Glob("/proc/self/task/*")
+	for _, task := range tasks {
+		if b, err := os.ReadFile(task + "/status"); err == nil {
+			for _, line := range strings.Split(string(b), "\n") {
+				if f := strings.Fields(line); len(f) == 2 && f[0] == "Seccomp_filters:" && f[1] != "0" {
+					found = append(found, fmt.Sprintf("%s: %s", task, line))
+				}
+			}
+		}
+		if b, err := os.ReadFile(task + "/children"); err == nil && strings.TrimSpace(string(b)) != "" {
+			found = append(found, fmt.Sprintf("%s: children %s", task, strings.TrimSpace(string(b))))
+		}
+	}
+	return found
+}
+
+// waitNoLeftovers gives exiting threads a moment to go.
+func waitNoLeftovers(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		l := leftovers()
+		if len(l) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("left behind: %v", l)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// Nothing survives an oracle: no thread with a seccomp filter, no child,
+// after normal calls, rejections, killed evaluations and denied stacks.
+func TestNothingLeftBehind(t *testing.T) {
+	requireSeccomp(t)
+	waitNoLeftovers(t) // earlier tests' oracles are closed
+	o, err := kernel.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	divX := program.Program{program.Stmt(0x20, 16), program.Stmt(0x07, 0), program.Stmt(0x00, 100), program.Stmt(0x3c, 0), retA}
+	if _, err := o.Verdict(program.Program{retAllow}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.Eval(divX, []seccompdata.Data{{}, {Args: [6]uint64{1}}, {}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.Eval(program.Program{program.Stmt(0x20, 0), retA}, []seccompdata.Data{{Nr: 335}, {Nr: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.Eval(program.Program{program.Stmt(0x94, 1), retA}, []seccompdata.Data{{}}); err == nil {
+		t.Fatal("Eval of a rejected program: no error")
+	}
+	if _, err := o.VerdictStack([]program.Program{{program.Stmt(0x06, 0)}, {retAllow}}); err != nil {
+		t.Fatal(err)
+	}
+	o.Close()
+	o.Close()
+	if _, err := o.Verdict(program.Program{retAllow}); err == nil {
+		t.Error("Verdict after Close: no error")
+	}
+	waitNoLeftovers(t)
+}

@@ -1,0 +1,128 @@
+package kernel_test
+
+import (
+	"encoding/binary"
+	"testing"
+
+	"github.com/bpfsim/bpfsim/kernel"
+	"github.com/bpfsim/bpfsim/seccompdata"
+	"github.com/bpfsim/bpfsim/verifier"
+	"github.com/bpfsim/bpfsim/vm"
+)
+
+// TestOutcomeMatchesVMModel runs every outcome case on the live kernel and
+// through vm (Stack.Evaluate: the filters, their precedence and Outcome's
+// action model) and checks they agree.
+func TestOutcomeMatchesVMModel(t *testing.T) {
+	requireSeccomp(t)
+	for _, tc := range outcomeCases {
+		t.Run(tc.name, func(t *testing.T) {
+			if !kernelAtLeast(t, tc.minKernel) {
+				t.Skipf("needs Linux %d.%d", tc.minKernel[0], tc.minKernel[1])
+			}
+			o, err := outcomeOrSkip(t, tc.progs, tc.call, tc.env)
+			if err != nil {
+				t.Fatalf("Outcome: %v", err)
+			}
+			m := modelOutcome(t, tc, o)
+			compareWithModel(t, tc, o, m)
+		})
+	}
+}
+
+// modelOutcome is vm's prediction for tc, in the circumstances the oracle
+// creates: its tracer suppresses TRAP's SIGSYS the way a handler that
+// leaves RAX alone would, and without SecondThread the call comes from
+// the last (only) thread of its process.
+func modelOutcome(t *testing.T, tc outcomeCase, o kernel.Observed) vm.Result {
+	t.Helper()
+	stack := make(vm.Stack, len(tc.progs))
+	for i, p := range tc.progs {
+		f, err := vm.Compile(p, verifier.Seccomp)
+		if err != nil {
+			t.Fatalf("vm.Compile filter %d: %v", i, err)
+		}
+		stack[i] = f
+	}
+	d := seccompdata.Data{Nr: tc.call.Nr, Arch: auditArchX86_64, Args: tc.call.Args}
+	// The instruction pointer is not known in advance; the kernel reports
+	// it in si_call_addr and in the notification. No case's filter reads it.
+	switch {
+	case o.Trap != nil:
+		d.InstructionPointer = o.Trap.CallAddr
+	case o.Notification != nil:
+		d.InstructionPointer = o.Notification.Data.InstructionPointer
+	}
+	opts := vm.OutcomeOptions{
+		Tracer:        tc.env.Tracer,
+		LastThread:    !tc.env.SecondThread,
+		SIGSYSHandler: true,
+	}
+	m := stack.Evaluate(&d, binary.LittleEndian, opts)
+	if uint32(tc.ret) != m.Ret && !m.Bypassed {
+		t.Errorf("vm: stack returns %v, the table says %v", seccompdata.Action(m.Ret), tc.ret)
+	}
+	// The oracle puts its listener on the newest filter; it serves only
+	// if that filter is the one that matched.
+	if tc.env.Listener && m.Filter == len(tc.progs)-1 {
+		opts.Listener = true
+		m = stack.Evaluate(&d, binary.LittleEndian, opts)
+	}
+	return m
+}
+
+// ran reports whether o is what the call returns when it really runs.
+func ran(call kernel.OutcomeCall, o kernel.Observed) bool {
+	switch call.Nr {
+	case kernel.NrNonexistent:
+		return o.Return == -int64(seccompdata.ENOSYS)
+	case nrGetppid:
+		return o.Return > 1
+	case nrUprobe:
+		return o.Return == -int64(enxio)
+	}
+	return false
+}
+
+func compareWithModel(t *testing.T, tc outcomeCase, o kernel.Observed, m vm.Result) {
+	t.Helper()
+	if o.Killed != m.Kills {
+		t.Errorf("kernel: killed %q, vm: %q (%v)", o.Killed, m.Kills, o)
+	}
+	if m.Kills != "" && o.Signal != m.Signal {
+		t.Errorf("kernel: signal %d, vm: %d", o.Signal, m.Signal)
+	}
+	// CoreDump is not compared: the oracle's helper disables dumps, so
+	// the kernel reports none where vm says one is requested.
+	switch {
+	case (o.Trap == nil) != (m.Trap == nil):
+		t.Errorf("kernel trap %+v, vm trap %+v", o.Trap, m.Trap)
+	case o.Trap != nil:
+		got := vm.TrapInfo{Signo: int(o.Trap.Signo), Code: int(o.Trap.Code), Errno: int(o.Trap.Errno),
+			CallAddr: o.Trap.CallAddr, Syscall: o.Trap.Syscall, Arch: o.Trap.Arch}
+		if got != *m.Trap {
+			t.Errorf("kernel siginfo %+v, vm %+v", got, *m.Trap)
+		}
+	}
+	switch {
+	case (o.TraceEvent == nil) != (m.TraceEvent == nil):
+		t.Errorf("kernel trace event %+v, vm %+v", o.TraceEvent, m.TraceEvent)
+	case o.TraceEvent != nil && o.TraceEvent.Msg != uint64(m.TraceEvent.Message):
+		t.Errorf("kernel event message %#x, vm %#x", o.TraceEvent.Msg, m.TraceEvent.Message)
+	}
+	if (o.Notification != nil) != m.Notify {
+		t.Errorf("kernel notification %+v, vm notify %v", o.Notification, m.Notify)
+	}
+	switch {
+	case m.Kills != "" || m.Notify:
+		// Killed: compared above. Notify: the reply decides.
+	case m.Runs:
+		if !o.Returned || !ran(tc.call, o) {
+			t.Errorf("vm: the call runs; kernel: %v", o)
+		}
+	default:
+		if !o.Returned || o.Return != m.ReturnValue || int(o.Errno) != m.Errno {
+			t.Errorf("kernel: %v; vm: skipped, RAX %d, errno %d", o, m.ReturnValue, m.Errno)
+		}
+	}
+}
