@@ -1,0 +1,4 @@
+ld [0]
+mod #3
+ld M[1]
+ret a
