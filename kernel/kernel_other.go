@@ -32,3 +32,6 @@ func (*oracle) verdictStack([]program.Program) (Verdict, error) {
 func (*oracle) eval(program.Program, []seccompdata.Data) ([]EvalResult, error) {
 	return nil, Available()
 }
+
+// SocketVerdict reports why the oracle cannot run here.
+func SocketVerdict(program.Program) (Verdict, error) { return Verdict{}, Available() }

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"testing"
 
+	"github.com/bpfsim/bpfsim/internal/live"
 	"github.com/bpfsim/bpfsim/kernel"
 	"github.com/bpfsim/bpfsim/seccompdata"
 	"github.com/bpfsim/bpfsim/verifier"
@@ -86,43 +87,7 @@ func ran(call kernel.OutcomeCall, o kernel.Observed) bool {
 
 func compareWithModel(t *testing.T, tc outcomeCase, o kernel.Observed, m vm.Result) {
 	t.Helper()
-	if o.Killed != m.Kills {
-		t.Errorf("kernel: killed %q, vm: %q (%v)", o.Killed, m.Kills, o)
-	}
-	if m.Kills != "" && o.Signal != m.Signal {
-		t.Errorf("kernel: signal %d, vm: %d", o.Signal, m.Signal)
-	}
-	// CoreDump is not compared: the oracle's helper disables dumps, so
-	// the kernel reports none where vm says one is requested.
-	switch {
-	case (o.Trap == nil) != (m.Trap == nil):
-		t.Errorf("kernel trap %+v, vm trap %+v", o.Trap, m.Trap)
-	case o.Trap != nil:
-		got := vm.TrapInfo{Signo: int(o.Trap.Signo), Code: int(o.Trap.Code), Errno: int(o.Trap.Errno),
-			CallAddr: o.Trap.CallAddr, Syscall: o.Trap.Syscall, Arch: o.Trap.Arch}
-		if got != *m.Trap {
-			t.Errorf("kernel siginfo %+v, vm %+v", got, *m.Trap)
-		}
-	}
-	switch {
-	case (o.TraceEvent == nil) != (m.TraceEvent == nil):
-		t.Errorf("kernel trace event %+v, vm %+v", o.TraceEvent, m.TraceEvent)
-	case o.TraceEvent != nil && o.TraceEvent.Msg != uint64(m.TraceEvent.Message):
-		t.Errorf("kernel event message %#x, vm %#x", o.TraceEvent.Msg, m.TraceEvent.Message)
-	}
-	if (o.Notification != nil) != m.Notify {
-		t.Errorf("kernel notification %+v, vm notify %v", o.Notification, m.Notify)
-	}
-	switch {
-	case m.Kills != "" || m.Notify:
-		// Killed: compared above. Notify: the reply decides.
-	case m.Runs:
-		if !o.Returned || !ran(tc.call, o) {
-			t.Errorf("vm: the call runs; kernel: %v", o)
-		}
-	default:
-		if !o.Returned || o.Return != m.ReturnValue || int(o.Errno) != m.Errno {
-			t.Errorf("kernel: %v; vm: skipped, RAX %d, errno %d", o, m.ReturnValue, m.Errno)
-		}
+	for _, d := range live.CompareOutcome(m, o, ran(tc.call, o)) {
+		t.Error(d)
 	}
 }

@@ -29,3 +29,14 @@ func Stmt(code uint16, k uint32) Instruction { return Instruction{Op: code, K: k
 func Jump(code uint16, k uint32, jt, jf uint8) Instruction {
 	return Instruction{Op: code, Jt: jt, Jf: jf, K: k}
 }
+
+// ReadsInstructionPointer reports whether p loads a word of a seccomp
+// filter's seccomp_data.instruction_pointer (ld [8] or ld [12]).
+func ReadsInstructionPointer(p Program) bool {
+	for _, ins := range p {
+		if ins.Op == ClassLD|SizeW|ModeABS && (ins.K == 8 || ins.K == 12) {
+			return true
+		}
+	}
+	return false
+}

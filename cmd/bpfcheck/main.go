@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/bpfsim/bpfsim/internal/cli"
+	"github.com/bpfsim/bpfsim/kernel"
 	"github.com/bpfsim/bpfsim/program"
 	"github.com/bpfsim/bpfsim/verifier"
 )
@@ -27,13 +28,17 @@ first), unless --each checks each file on its own. "-" reads standard input.
   bpfcheck policy.bpf
   bpfcheck --each --json policies/*.bpf
   bpfcheck --print asm policy.bpf      convert to another format
+  bpfcheck --live policy.bpf           ask the running kernel too
 
-Exit status: 0 accepted, 1 rejected, 2 usage or input error.
+Exit status: 0 accepted, 1 rejected, 2 usage or input error, 3 with --live
+when the running kernel's verdict differs from bpfcheck's.
 
 Flags:
 `
 
 func main() {
+	// --live re-executes this binary as the kernel oracle's helper.
+	kernel.RunChildIfRequested()
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
@@ -44,6 +49,10 @@ type options struct {
 	json  bool
 	each  bool
 	print string
+	live  bool
+
+	oracle *kernel.Oracle
+	differ bool
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -59,6 +68,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.all, "all", false, "list every violation, not only the one the kernel stops at")
 	fs.BoolVar(&o.json, "json", false, "print JSON (one object; one line per file with --each)")
 	fs.BoolVar(&o.each, "each", false, "check every file on its own instead of as a stack")
+	fs.BoolVar(&o.live, "live", false, "also install the program in the running kernel (without attaching it) and compare")
 	fs.StringVar(&o.print, "print", "", "write the program in `FORMAT` (raw, asm, c, ddd, comma) to stdout instead of checking it")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
@@ -75,7 +85,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return code
 }
 
-func check(o *options, files []string, stdin io.Reader, stdout io.Writer) (int, error) {
+func check(o *options, files []string, stdin io.Reader, stdout io.Writer) (code int, err error) {
 	if len(files) == 0 {
 		return 0, cli.Usagef("no policy file given (try --help)")
 	}
@@ -91,6 +101,24 @@ func check(o *options, files []string, stdin io.Reader, stdout io.Writer) (int, 
 	if o.print != "" {
 		return printProgram(o, files, stdin, stdout)
 	}
+	if o.live {
+		if err := kernel.Available(); err != nil {
+			return 0, cli.Usagef("--live: %v", err)
+		}
+		if mode == verifier.Seccomp {
+			oracle, err := kernel.Open()
+			if err != nil {
+				return 0, cli.Usagef("--live: %v", err)
+			}
+			defer oracle.Close()
+			o.oracle = oracle
+		}
+		defer func() {
+			if o.differ && code != cli.ExitUsage {
+				code = cli.ExitDiffers
+			}
+		}()
+	}
 	if o.each {
 		worst := cli.ExitOK
 		for _, f := range files {
@@ -99,6 +127,9 @@ func check(o *options, files []string, stdin io.Reader, stdout io.Writer) (int, 
 				return 0, err
 			}
 			r := verify(mode, []string{f}, []program.Program{p}, o.all)
+			if err := o.askKernel(mode, r); err != nil {
+				return 0, err
+			}
 			if err := report(o, r, stdout); err != nil {
 				return 0, err
 			}
@@ -116,6 +147,9 @@ func check(o *options, files []string, stdin io.Reader, stdout io.Writer) (int, 
 		return 0, err
 	}
 	r := verify(mode, files, progs, o.all)
+	if err := o.askKernel(mode, r); err != nil {
+		return 0, err
+	}
 	if err := report(o, r, stdout); err != nil {
 		return 0, err
 	}
@@ -161,8 +195,48 @@ type result struct {
 	Instructions []int       `json:"instructions"`
 	PathLength   int         `json:"path_length,omitempty"`
 	Violations   []violation `json:"violations,omitempty"`
+	Kernel       *kernelView `json:"kernel,omitempty"`
 
 	progs []program.Program
+}
+
+// kernelView is the running kernel's verdict, beside ours, with --live.
+type kernelView struct {
+	Accepted    bool   `json:"accepted"`
+	Errno       string `json:"errno"`
+	FailedIndex int    `json:"failed_index"`
+	// Denied: an earlier filter of the stack answered the seccomp(2) call
+	// that installs a later one (see kernel.Verdict).
+	Denied bool   `json:"denied,omitempty"`
+	Reason string `json:"reason,omitempty"`
+	Agrees bool   `json:"agrees"`
+}
+
+// askKernel adds the running kernel's verdict to r and notes a difference.
+func (o *options) askKernel(mode verifier.Mode, r *result) error {
+	if !o.live {
+		return nil
+	}
+	var v kernel.Verdict
+	var err error
+	if mode == verifier.Socket {
+		v, err = kernel.SocketVerdict(r.progs[0])
+	} else {
+		v, err = o.oracle.VerdictStack(r.progs)
+	}
+	if err != nil {
+		return fmt.Errorf("--live: %v", err)
+	}
+	k := &kernelView{Accepted: v.Accepted, FailedIndex: v.FailedIndex, Denied: v.Denied, Reason: v.Reason}
+	if !v.Accepted {
+		k.Errno = v.Errno.String()
+	}
+	k.Agrees = k.Accepted == r.Accepted && k.Errno == r.Errno && k.FailedIndex == r.FailedIndex
+	if !k.Agrees {
+		o.differ = true
+	}
+	r.Kernel = k
+	return nil
 }
 
 type violation struct {
@@ -215,6 +289,29 @@ func verify(mode verifier.Mode, files []string, progs []program.Program, all boo
 }
 
 func report(o *options, r *result, w io.Writer) error {
+	if err := reportVerdict(o, r, w); err != nil || o.json || r.Kernel == nil {
+		return err
+	}
+	k := r.Kernel
+	verdict := "accepted"
+	if !k.Accepted {
+		verdict = "rejected with " + k.Errno
+		if len(r.Files) > 1 {
+			verdict += fmt.Sprintf(" at filter %d", k.FailedIndex)
+		}
+		if k.Denied {
+			verdict += " (" + k.Reason + ")"
+		}
+	}
+	agree := "agrees"
+	if !k.Agrees {
+		agree = "DIFFERS from bpfcheck"
+	}
+	_, err := fmt.Fprintf(w, "    kernel: %s; %s\n", verdict, agree)
+	return err
+}
+
+func reportVerdict(o *options, r *result, w io.Writer) error {
 	if o.json {
 		b, err := json.Marshal(r)
 		if err != nil {

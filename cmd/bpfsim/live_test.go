@@ -1,0 +1,67 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/bpfsim/bpfsim/kernel"
+)
+
+func TestMain(m *testing.M) {
+	// --live re-executes the test binary as the oracle's helper.
+	kernel.RunChildIfRequested()
+	os.Exit(m.Run())
+}
+
+func requireSeccomp(t *testing.T) {
+	t.Helper()
+	if err := kernel.Available(); err != nil {
+		t.Skipf("live kernel test skipped: %v", err)
+	}
+}
+
+// With --live the kernel's return values stand beside ours; the expected
+// values are the kernel's (kernel-semantics.md §5: ERRNO(1) makes getppid
+// fail with EPERM; TRAP's siginfo carries the data and the nr).
+func TestLive(t *testing.T) {
+	requireSeccomp(t)
+	code, out, errOut := runSim("", dropper, "--syscall", "getppid", "--live", "--outcome", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s %s", code, out, errOut)
+	}
+	var r struct {
+		Ret    uint32 `json:"ret"`
+		Kernel struct {
+			Ret     uint32 `json:"ret"`
+			Agrees  bool   `json:"agrees"`
+			Outcome struct {
+				Return int64 `json:"Return"`
+				Errno  int   `json:"Errno"`
+			} `json:"outcome"`
+		} `json:"kernel"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if r.Kernel.Ret != 0x00050001 || !r.Kernel.Agrees || r.Kernel.Outcome.Return != -1 || r.Kernel.Outcome.Errno != 1 {
+		t.Errorf("got %+v", r)
+	}
+
+	code, out, _ = runSim("", "../../corpus/samples/trap-rw.asm", "--input", "testdata/batch.jsonl", "--live", "--outcome")
+	if code != 0 || strings.Count(out, "; agrees") != 4 {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+	// An i386 input cannot be made for real on x86_64.
+	if !strings.Contains(out, "not observed: only x86_64 calls can be made for real") {
+		t.Errorf("no skipped outcome:\n%s", out)
+	}
+}
+
+func TestOutcomeNeedsLive(t *testing.T) {
+	code, _, errOut := runSim("", dropper, "--syscall", "getppid", "--outcome")
+	if code != 2 || !strings.Contains(errOut, "--outcome needs --live") {
+		t.Errorf("exit %d: %s", code, errOut)
+	}
+}

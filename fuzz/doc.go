@@ -1,0 +1,30 @@
+// Package fuzz is bpfsim's kit for differential fuzzing of seccomp filters
+// and of the generators that write them (libseccomp, gVisor's rule compiler,
+// go-seccomp-bpf, Kafel, or your own).
+//
+// It has four parts:
+//
+//   - Generators, built on github.com/google/gofuzz with custom fill
+//     functions (Generator): seccomp_data inputs biased toward a program's own
+//     constants (Generator.Inputs, Constants); valid programs shaped like real
+//     filters, each with its own reference meaning (Generator.Policy,
+//     Policy.Program, Policy.Eval); programs that sit just beside one of the
+//     kernel's validation rules (Generator.Invalid); and mutations of existing
+//     programs (Generator.Mutate).
+//   - Oracles that compare two views of the same program and report every
+//     disagreement as a *Divergence: the verifier against the kernel's verdict
+//     (CheckVerdict), the vm against the kernel's return values (CheckEval),
+//     the vm against a reference predicate the caller supplies (CheckReference),
+//     and which instructions a set of inputs executed (MeasureCoverage).
+//   - Minimisation (Minimize, ShrinkProgram, ShrinkInput): a divergence is
+//     reduced to a small program and input before it is kept.
+//   - The regression corpus format (Expectation, Expect, WriteEntry,
+//     ReadEntry, Replay), whose expected values come from the kernel only, and
+//     the decoding of Go's testdata/fuzz files (ReadCrasher, VerdictCase,
+//     EvalCase) so that a failure found by "go test -fuzz" becomes a corpus
+//     entry.
+//
+// The kernel oracle is anything with the methods of *kernel.Oracle (Kernel);
+// the package itself holds no state, so every value may be used from one
+// goroutine at a time (Generator) or from many (everything else).
+package fuzz
