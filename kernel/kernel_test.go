@@ -2,8 +2,9 @@ package kernel_test
 
 import (
 	"errors"
-	"os"
 	"testing"
+
+	"github.com/bpfsim/bpfsim/internal/kerneltest"
 
 	"github.com/bpfsim/bpfsim/kernel"
 	"github.com/bpfsim/bpfsim/program"
@@ -11,18 +12,13 @@ import (
 	"github.com/bpfsim/bpfsim/verifier"
 )
 
-func TestMain(m *testing.M) {
-	kernel.RunChildIfRequested()
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { kerneltest.Main(m) }
 
 // requireSeccomp skips t, with the reason, where the kernel cannot install
 // seccomp filters. CI machines have seccomp, so there these tests run.
 func requireSeccomp(t *testing.T) {
 	t.Helper()
-	if err := kernel.Available(); err != nil {
-		t.Skipf("live kernel test skipped: %v", err)
-	}
+	kerneltest.Require(t)
 }
 
 func repeat(n int, ins program.Instruction) program.Program {

@@ -1,26 +1,20 @@
 package main
 
 import (
-	"os"
 	"strings"
 	"testing"
 
-	"github.com/bpfsim/bpfsim/kernel"
+	"github.com/bpfsim/bpfsim/internal/kerneltest"
 )
 
-func TestMain(m *testing.M) {
-	// --live re-executes the test binary as the oracle's helper.
-	kernel.RunChildIfRequested()
-	os.Exit(m.Run())
-}
+// --live re-executes the test binary as the oracle's helper.
+func TestMain(m *testing.M) { kerneltest.Main(m) }
 
 // The kernel's verdicts for these files are EINVAL for div #0 and for a
 // read of an unwritten scratch slot (kernel-semantics.md §2.1, §2.2), and
 // acceptance for the real filters; bpfcheck must agree and say so.
 func TestLive(t *testing.T) {
-	if err := kernel.Available(); err != nil {
-		t.Skipf("live kernel test skipped: %v", err)
-	}
+	kerneltest.Require(t)
 	tests := []struct {
 		args []string
 		code int

@@ -2,31 +2,20 @@ package main
 
 import (
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 
-	"github.com/bpfsim/bpfsim/kernel"
+	"github.com/bpfsim/bpfsim/internal/kerneltest"
 )
 
-func TestMain(m *testing.M) {
-	// --live re-executes the test binary as the oracle's helper.
-	kernel.RunChildIfRequested()
-	os.Exit(m.Run())
-}
-
-func requireSeccomp(t *testing.T) {
-	t.Helper()
-	if err := kernel.Available(); err != nil {
-		t.Skipf("live kernel test skipped: %v", err)
-	}
-}
+// --live re-executes the test binary as the oracle's helper.
+func TestMain(m *testing.M) { kerneltest.Main(m) }
 
 // With --live the kernel's return values stand beside ours; the expected
 // values are the kernel's (kernel-semantics.md §5: ERRNO(1) makes getppid
 // fail with EPERM; TRAP's siginfo carries the data and the nr).
 func TestLive(t *testing.T) {
-	requireSeccomp(t)
+	kerneltest.Require(t)
 	code, out, errOut := runSim("", dropper, "--syscall", "getppid", "--live", "--outcome", "--json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s %s", code, out, errOut)
