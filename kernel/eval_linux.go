@@ -37,12 +37,14 @@ type group struct {
 	idx    []int // positions in the caller's inputs
 }
 
-func groupInputs(inputs []seccompdata.Data, info *progInfo) []*group {
+// groupInputs groups inputs by substitution; compat sends i386 inputs
+// through int $0x80 (see substitutionFor).
+func groupInputs(inputs []seccompdata.Data, info *progInfo, compat bool) []*group {
 	native := seccompdata.Native().Audit
 	byKey := map[substitution]*group{}
 	var order []*group
 	for i := range inputs {
-		sub, m := substitutionFor(&inputs[i], info, native)
+		sub, m := substitutionFor(&inputs[i], info, native, compat)
 		g := byKey[sub]
 		if g == nil {
 			g = &group{sub: sub, method: m}
@@ -72,7 +74,20 @@ func (o *oracle) eval(p program.Program, inputs []seccompdata.Data) ([]EvalResul
 	if n := instrumentedLen(p, info); n > program.MaxInstructions {
 		return nil, fmt.Errorf("instrumented program would have %d instructions, more than %d: the program is too long to evaluate", n, program.MaxInstructions)
 	}
-	groups := groupInputs(inputs, info)
+	// i386 inputs go through int $0x80 only where the probe (run once per
+	// oracle, on the first i386 input) found that it works; otherwise
+	// they are native syscalls with arch substituted (Method says which).
+	var int80At sites
+	compat := false
+	for i := range inputs {
+		if inputs[i].Arch == auditArchI386 {
+			if st := o.ia32(); st.ok {
+				compat, int80At = true, st.at
+			}
+			break
+		}
+	}
+	groups := groupInputs(inputs, info, compat)
 	out := make([]EvalResult, len(inputs))
 	for _, g := range groups {
 		for _, i := range g.idx {
@@ -82,7 +97,7 @@ func (o *oracle) eval(p program.Program, inputs []seccompdata.Data) ([]EvalResul
 	if info.divX {
 		err = evalInChild(p, groups, inputs, out)
 	} else {
-		err = o.evalInProcess(p, info, groups, inputs, out)
+		err = o.evalInProcess(p, info, groups, inputs, out, int80At)
 	}
 	if err != nil {
 		return nil, err
@@ -98,7 +113,9 @@ func (o *oracle) siteAddrs() (sites, error) {
 // evalInProcess runs each group on a fresh locked thread of this process,
 // up to GOMAXPROCS at a time. The program cannot stop the thread (it has
 // no division by X), so every syscall from the stub comes back with ERRNO.
-func (o *oracle) evalInProcess(p program.Program, info *progInfo, groups []*group, inputs []seccompdata.Data, out []EvalResult) error {
+// Compat groups issue from the int $0x80 sites int80At, and their
+// programs' gate and A stub compare instruction_pointer with those.
+func (o *oracle) evalInProcess(p program.Program, info *progInfo, groups []*group, inputs []seccompdata.Data, out []EvalResult, int80At sites) error {
 	if err := o.enter(); err != nil {
 		return err
 	}
@@ -111,7 +128,11 @@ func (o *oracle) evalInProcess(p program.Program, info *progInfo, groups []*grou
 	errs := make(chan error, len(groups))
 	var wg sync.WaitGroup
 	for _, g := range groups {
-		prog, err := instrument(p, info, at, g.sub)
+		gat := at
+		if g.sub.compat {
+			gat = int80At
+		}
+		prog, err := instrument(p, info, gat, g.sub)
 		if err != nil {
 			return err
 		}
@@ -125,7 +146,7 @@ func (o *oracle) evalInProcess(p program.Program, info *progInfo, groups []*grou
 			defer wg.Done()
 			defer func() { <-sem }()
 			errs <- onFreshThread(func() error {
-				return evalOnThread(prog, info, at, regs, func(j int, ret uint32) { out[g.idx[j]].Ret = ret }, nil)
+				return evalOnThread(prog, info, g.sub.compat, regs, func(j int, ret uint32) { out[g.idx[j]].Ret = ret }, nil)
 			})
 		}()
 	}
@@ -156,15 +177,21 @@ func installOnThread(prog program.Program) error {
 	_, _, e := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, 0, uintptr(unsafe.Pointer(&fprog)))
 	runtime.KeepAlive(prog)
 	if e != 0 {
-		return fmt.Errorf("installing the evaluation filter: %v", e)
+		return fmt.Errorf("installing the evaluation filter: %w", e)
 	}
 	return nil
 }
 
 // evalOnThread installs prog on the calling (fresh, locked) thread and
 // reads back the program's value for each of regs, calling record(j, ret).
-// starting, if not nil, is called before input j is issued.
-func evalOnThread(prog program.Program, info *progInfo, at sites, regs []stubRegs, record func(j int, ret uint32), starting func(j int)) error {
+// starting, if not nil, is called before input j is issued. compat issues
+// through int $0x80 instead of SYSCALL.
+func evalOnThread(prog program.Program, info *progInfo, compat bool, regs []stubRegs, record func(j int, ret uint32), starting func(j int)) error {
+	// Pieces of the value come back as ERRNO data, and data 512..516
+	// must not meet a pending signal (see blockAllSignals).
+	if err := blockAllSignals(); err != nil {
+		return err
+	}
 	if err := installOnThread(prog); err != nil {
 		return err
 	}
@@ -172,7 +199,7 @@ func evalOnThread(prog program.Program, info *progInfo, at sites, regs []stubReg
 		if starting != nil {
 			starting(j)
 		}
-		ret, err := readValue(info, &regs[j])
+		ret, err := readValue(info, &regs[j], compat)
 		if err != nil {
 			return fmt.Errorf("input %d: %w", j, err)
 		}
@@ -181,10 +208,15 @@ func evalOnThread(prog program.Program, info *progInfo, at sites, regs []stubReg
 	return nil
 }
 
-// readValue issues the syscalls that bring back one return value.
-func readValue(info *progInfo, r *stubRegs) (uint32, error) {
+// readValue issues the syscalls that bring back one return value, from
+// the SYSCALL sites or, for compat, the int $0x80 sites.
+func readValue(info *progInfo, r *stubRegs, compat bool) (uint32, error) {
+	call := stubCall
+	if compat {
+		call = int80Call
+	}
 	if len(info.retK) > 0 {
-		d, err := errnoData(stubCall(siteK, r))
+		d, err := errnoData(call(siteK, r))
 		if err != nil {
 			return 0, err
 		}
@@ -197,7 +229,7 @@ func readValue(info *progInfo, r *stubRegs) (uint32, error) {
 	}
 	var v uint32
 	for piece := range 3 {
-		d, err := errnoData(stubCall(sitePiece+piece, r))
+		d, err := errnoData(call(sitePiece+piece, r))
 		if err != nil {
 			return 0, err
 		}
@@ -218,7 +250,8 @@ func errnoData(r uintptr) (int, error) {
 
 // The eval helper protocol. stdin: the program (u32 count, then the raw
 // instructions), u32 number of groups, and per group: u32 flags (1 nr,
-// 2 arch, 4 ip substituted), u32 nr, u32 arch, u64 ip, u32 number of
+// 2 arch, 4 ip substituted, 8 compat: issued through int $0x80, which the
+// parent's probe found working), u32 nr, u32 arch, u64 ip, u32 number of
 // inputs, then per input u32 index, u64 issued nr, 6 x u64 args. The
 // result page: word 0 inputs finished, word 1 done, word 2 error, then per
 // input a status word (1 evaluated, 2 killed) and the value.
@@ -242,6 +275,9 @@ func evalInChild(p program.Program, groups []*group, inputs []seccompdata.Data, 
 		}
 		if g.sub.ip {
 			flags |= 4
+		}
+		if g.sub.compat {
+			flags |= 8
 		}
 		w(flags)
 		w(g.sub.nrVal)
@@ -307,10 +343,12 @@ func childEval() {
 	if err != nil {
 		childFail("%v", err)
 	}
+	var int80At *sites // found on the first compat group
 	type job struct {
-		prog program.Program
-		idx  []uint32
-		regs []stubRegs
+		prog   program.Program
+		compat bool
+		idx    []uint32
+		regs   []stubRegs
 	}
 	var ng uint32
 	rd(&ng)
@@ -324,13 +362,24 @@ func childEval() {
 		rd(&archVal)
 		rd(&ip)
 		rd(&cnt)
-		sub := substitution{nr: flags&1 != 0, arch: flags&2 != 0, ip: flags&4 != 0,
+		sub := substitution{nr: flags&1 != 0, arch: flags&2 != 0, ip: flags&4 != 0, compat: flags&8 != 0,
 			nrVal: nrVal, archVal: archVal, ipLow: uint32(ip), ipHigh: uint32(ip >> 32)}
-		prog, err := instrument(p, info, at, sub)
+		gat := at
+		if sub.compat {
+			if int80At == nil {
+				a, err := int80Sites()
+				if err != nil {
+					childFail("%v", err)
+				}
+				int80At = &a
+			}
+			gat = *int80At
+		}
+		prog, err := instrument(p, info, gat, sub)
 		if err != nil {
 			childFail("%v", err)
 		}
-		j := job{prog: prog, idx: make([]uint32, cnt), regs: make([]stubRegs, cnt)}
+		j := job{prog: prog, compat: sub.compat, idx: make([]uint32, cnt), regs: make([]stubRegs, cnt)}
 		for k := range j.idx {
 			rd(&j.idx[k])
 			rd(&j.regs[k].nr)
@@ -355,7 +404,7 @@ func childEval() {
 			start := next
 			goLocked(func() {
 				tid.Store(int32(unix.Gettid()))
-				done <- evalOnThread(j.prog, info, at, j.regs[start:],
+				done <- evalOnThread(j.prog, info, j.compat, j.regs[start:],
 					func(k int, ret uint32) {
 						i := j.idx[start+k]
 						atomic.StoreUint32(&words[evalHeaderWords+2*i+1], ret)

@@ -14,3 +14,9 @@ func evalSupported() error {
 func stubCall(int, *stubRegs) uintptr { return 0 }
 
 func calibrateSites() (sites, error) { return sites{}, evalSupported() }
+
+func int80Call(int, *stubRegs) uintptr { return 0 }
+
+func int80Sites() (sites, error) { return sites{}, evalSupported() }
+
+func probeInt80(sites, func(uint32)) (code, site, value uint32) { return ia32Faulted, 0, 0 }

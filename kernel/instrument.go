@@ -14,15 +14,16 @@ import (
 // Layout of an instrumented program:
 //
 //	gate      9 insns: anything not issued from one of the oracle's four
-//	          SYSCALL sites is allowed (the Go runtime's own syscalls on the
-//	          evaluating thread); then A = 0 again.
+//	          SYSCALL sites (for a compat group: its four INT $0x80 sites)
+//	          is allowed (the Go runtime's own syscalls on the evaluating
+//	          thread); then A = 0 again.
 //	original  the program, with every RET replaced by a JA to a stub (same
 //	          length, so no jump offset changes) and, where the input asks for
 //	          it, ld [0] / ld [4] / ld [8] / ld [12] replaced by ld #value.
 //	K stubs   one "ret #ERRNO|i" per distinct RET K constant i.
 //	A stub    19 insns (only when the program has RET A): saves A in M[0]
 //	          and returns a 12-bit piece of it as ERRNO data, the piece
-//	          chosen by which SYSCALL site the syscall came from.
+//	          chosen by which site the syscall came from.
 //
 // ERRNO data reaches the caller as -data, capped at 4095, and ERRNO|0 as 0
 // (__seccomp_filter, kernel/seccomp.c), so 12 bits per syscall come back
@@ -83,15 +84,20 @@ func analyze(p program.Program) *progInfo {
 
 // substitution says which seccomp_data words the original part of an
 // instrumented program reads as constants instead of from the real
-// syscall.
+// syscall, and (compat) whether the input is issued as an i386 syscall
+// through int $0x80 instead of SYSCALL.
 type substitution struct {
 	nr, arch, ip          bool
 	nrVal, archVal, ipLow uint32
 	ipHigh                uint32
+	compat                bool
 }
 
 // sites holds the addresses right after the stub's four SYSCALL
-// instructions, the instruction_pointer the kernel reports for each.
+// instructions, the instruction_pointer the kernel reports for each; for
+// a compat group, the addresses right after the four INT $0x80 of the
+// int80 stub instead. The gate and the A stub below compare
+// instruction_pointer with whichever set the group's thread issues from.
 type sites [numSites]uint64
 
 func instrumentedLen(p program.Program, info *progInfo) int {
@@ -194,11 +200,32 @@ func instrument(p program.Program, info *progInfo, at sites, sub substitution) (
 	return out, nil
 }
 
-// substitutionFor decides how input d is presented to the program on a
-// native x86_64 syscall, and returns the substitution and the method.
-func substitutionFor(d *seccompdata.Data, info *progInfo, nativeArch uint32) (substitution, Method) {
+// auditArchI386 is AUDIT_ARCH_I386 (include/uapi/linux/audit.h), the arch
+// the kernel reports for a syscall made through int $0x80 on x86_64
+// (syscall_get_arch, arch/x86/include/asm/syscall.h: TS_COMPAT).
+const auditArchI386 = 0x40000003
+
+// substitutionFor decides how input d is presented to the program, and
+// returns the substitution and the method. compat says that i386 syscalls
+// can be issued for real through int $0x80 (the oracle's probe found IA-32
+// emulation on); otherwise every input is a native x86_64 syscall.
+func substitutionFor(d *seccompdata.Data, info *progInfo, nativeArch uint32, compat bool) (substitution, Method) {
 	var sub substitution
 	var m Method
+	if compat && d.Arch == auditArchI386 {
+		// The kernel itself sets arch to AUDIT_ARCH_I386 and takes nr
+		// and the six args from the registers; 335 and 336 reach the
+		// filter because seccomp_uprobe_exception (kernel/seccomp.c)
+		// excepts them only for the native arch. Only
+		// instruction_pointer (the stub's) is still substituted.
+		sub.compat = true
+		m |= CompatInt80
+		if info.readsIP {
+			sub.ip, sub.ipLow, sub.ipHigh = true, uint32(d.InstructionPointer), uint32(d.InstructionPointer>>32)
+			m |= IPSubstituted
+		}
+		return sub, m
+	}
 	if d.Arch != nativeArch && info.readsArch {
 		sub.arch, sub.archVal = true, d.Arch
 		m |= ArchSubstituted
@@ -226,14 +253,75 @@ const (
 	nrReplacement = 1000
 )
 
-// issuedNr is the syscall number actually placed in RAX for d.
+// issuedNr is the syscall number actually placed in RAX (EAX for int
+// $0x80) for d.
 func issuedNr(d *seccompdata.Data, sub substitution) uint64 {
-	if sub.nr || d.Nr == nrUretprobe || d.Nr == nrUprobe {
+	if !sub.compat && (sub.nr || d.Nr == nrUretprobe || d.Nr == nrUprobe) {
 		// When the program never reads nr the number does not matter to
 		// it, but 335/336 would skip the filter altogether.
 		return nrReplacement
 	}
 	// Only the low 32 bits of RAX are the number a filter sees
-	// (populate_seccomp_data, kernel/seccomp.c: syscall_get_nr).
+	// (populate_seccomp_data, kernel/seccomp.c: syscall_get_nr); int $0x80
+	// keeps the same low 32 bits (do_int80_emulation,
+	// arch/x86/entry/common.c: orig_ax = ax & GENMASK(31, 0)).
 	return uint64(uint32(d.Nr))
+}
+
+// The probe of IA-32 emulation (see probeIA32) issues i386 getpid through
+// each int $0x80 site, under int80ProbeFilter, with these registers: it
+// checks that the kernel reports AUDIT_ARCH_I386, the i386 number, the
+// full 64-bit EBX and EBP (args 0 and 5: syscall_get_arguments,
+// arch/x86/include/asm/syscall.h, reads regs->bx ... regs->bp whole for a
+// TS_COMPAT task) and the very addresses the gate compares with.
+const (
+	nrI386Getpid   = 20 // arch/x86/entry/syscalls/syscall_32.tbl
+	int80ProbeArg0 = 0x8badf00d_01234567
+	int80ProbeArg5 = 0xfeedface_89abcdef
+	// int80ProbeSite + s is the errno answered from site s; smaller
+	// answers name the first check of int80ProbeFilter that failed
+	// (counted from 1), int80ProbeNoSite an instruction_pointer that is
+	// no site.
+	int80ProbeSite   = 16
+	int80ProbeNoSite = 15
+)
+
+// int80ProbeFilter returns the probe's filter: native syscalls are
+// allowed; an i386 one is answered with ERRNO int80ProbeSite+s when it is
+// getpid with int80ProbeRegs' args from site at[s], else with the number of
+// the failed check.
+func int80ProbeFilter(at sites) program.Program {
+	checks := []struct{ off, val uint32 }{
+		{0, nrI386Getpid},
+		{16, int80ProbeArg0 & 0xffffffff}, {20, int80ProbeArg0 >> 32},
+		{56, int80ProbeArg5 & 0xffffffff}, {60, int80ProbeArg5 >> 32},
+		{12, uint32(at[0] >> 32)},
+	}
+	errno := uint32(seccompdata.ActErrno)
+	// Layout: arch check (2), checks (2 each), ld [8] and one jeq per
+	// site, then: no-site ret, site rets, check-failed rets, allow.
+	siteRets := 2 + 2*len(checks) + 1 + numSites + 1
+	failRets := siteRets + numSites
+	allow := failRets + len(checks)
+	p := program.Program{
+		program.Stmt(0x20, 4),
+		program.Jump(0x15, auditArchI386, 0, uint8(allow-2)),
+	}
+	for i, c := range checks {
+		pc := len(p)
+		p = append(p, program.Stmt(0x20, c.off), program.Jump(0x15, c.val, 0, uint8(failRets+i-pc-2)))
+	}
+	p = append(p, program.Stmt(0x20, 8))
+	for s := range at {
+		pc := len(p)
+		p = append(p, program.Jump(0x15, uint32(at[s]), uint8(siteRets+s-pc-1), 0))
+	}
+	p = append(p, program.Stmt(0x06, errno|int80ProbeNoSite))
+	for s := range at {
+		p = append(p, program.Stmt(0x06, errno|uint32(int80ProbeSite+s)))
+	}
+	for i := range checks {
+		p = append(p, program.Stmt(0x06, errno|uint32(1+i)))
+	}
+	return append(p, program.Stmt(0x06, uint32(seccompdata.ActAllow)))
 }

@@ -85,9 +85,18 @@ func InstallVerdict(progs []program.Program) (Verdict, error) {
 
 // Method says how an input reached the program in Eval. The zero value,
 // Native, means the kernel filled every seccomp_data word the program reads
-// from a real syscall; each flag names a word the program read as a
-// constant instead (its "ld [k]" replaced by "ld #value": same length, same
-// meaning).
+// from a real x86_64 syscall; CompatInt80 means it did so from a real i386
+// syscall made with int $0x80; each other flag names a word the program
+// read as a constant instead (its "ld [k]" replaced by "ld #value": same
+// length, same meaning).
+//
+// Inputs whose arch is AUDIT_ARCH_I386 take one of two ways, and the
+// method says which: CompatInt80 where the kernel runs int $0x80 (IA-32
+// emulation on), else, as on kernels built without IA32_EMULATION or
+// booted with it off (ia32_emulation=0, or a host that forces it off),
+// where int $0x80 gets SIGSEGV, a native syscall with ArchSubstituted
+// when the program reads arch. Oracle.IA32Emulation tells which way an
+// oracle uses.
 type Method uint8
 
 const (
@@ -95,8 +104,7 @@ const (
 	Native Method = 0
 	// ArchSubstituted: the input's arch is not the native one and the
 	// program's loads of arch read it as a constant. For i386 this is the
-	// fallback when int $0x80 is unavailable (IA-32 emulation off); the
-	// oracle always uses it.
+	// fallback used when int $0x80 faults (IA-32 emulation off).
 	ArchSubstituted Method = 1 << iota
 	// NrSubstituted: nr is 335 or 336 (uretprobe, uprobe), which never
 	// reach a filter on x86_64 (seccomp_uprobe_exception,
@@ -107,10 +115,16 @@ const (
 	// read the input's value as a constant (the real one is the oracle's
 	// stub).
 	IPSubstituted
+	// CompatInt80: the input's arch is AUDIT_ARCH_I386 and it was issued
+	// as an i386 syscall through int $0x80, so the kernel itself set arch
+	// and took nr (including 335 and 336, which the uprobe exception lets
+	// through only for x86_64) and the full 64-bit args from EAX, RBX,
+	// RCX, RDX, RSI, RDI and RBP. Only IPSubstituted can come with it.
+	CompatInt80
 )
 
-// String returns "native" or the substitutions joined by "+", e.g.
-// "arch-substituted+ip-substituted".
+// String returns "native" or the flags joined by "+", e.g.
+// "arch-substituted+ip-substituted" or "compat-int80".
 func (m Method) String() string {
 	if m == Native {
 		return "native"
@@ -119,7 +133,7 @@ func (m Method) String() string {
 	for _, f := range []struct {
 		bit  Method
 		name string
-	}{{ArchSubstituted, "arch-substituted"}, {NrSubstituted, "nr-substituted"}, {IPSubstituted, "ip-substituted"}} {
+	}{{ArchSubstituted, "arch-substituted"}, {NrSubstituted, "nr-substituted"}, {IPSubstituted, "ip-substituted"}, {CompatInt80, "compat-int80"}} {
 		if m&f.bit != 0 {
 			parts = append(parts, f.name)
 		}
@@ -211,7 +225,28 @@ func (o *Oracle) VerdictStack(progs []program.Program) (Verdict, error) {
 // (x32 numbers with 0x40000000 included); arch and instruction_pointer are
 // substituted as constants where needed (EvalResult.Method). Programs that
 // divide by X run in a re-executed child, because a division by zero ends
-// the evaluating thread.
+// the evaluating thread. The first i386 input makes the oracle probe for
+// IA-32 emulation (see IA32Emulation); where it is on, i386 inputs are
+// issued for real through int $0x80.
 func (o *Oracle) Eval(p program.Program, inputs []seccompdata.Data) ([]EvalResult, error) {
 	return o.o.eval(p, inputs)
 }
+
+// IA32Emulation reports whether Eval issues inputs whose arch is
+// AUDIT_ARCH_I386 as real i386 syscalls through int $0x80 (EvalResult.Method
+// CompatInt80), rather than as x86_64 syscalls with the program's loads of
+// arch substituted (ArchSubstituted).
+//
+// The first call (or the first Eval with an i386 input) probes, once per
+// oracle, in a re-executed child of this binary, where a fault cannot
+// hurt: the child executes int $0x80 with EAX = 20 (i386 getpid). A
+// SIGSEGV there means IA-32 emulation is off (the kernel has no int $0x80
+// handler: idt_setup_traps, arch/x86/kernel/idt.c, installs it only when
+// ia32_enabled(); under FRED fred_intx, arch/x86/entry/entry_fred.c,
+// raises #GP instead): false with a nil error. Where getpid works, the
+// child also checks, under a seccomp filter, that the kernel reports
+// AUDIT_ARCH_I386, the full 64-bit argument registers and the addresses
+// the oracle's instrumented programs expect; only then is the answer true.
+// A probe that cannot run, or whose checks fail, gives false and an error
+// saying why; Eval then uses the substitution.
+func (o *Oracle) IA32Emulation() (bool, error) { return o.o.ia32Emulation() }

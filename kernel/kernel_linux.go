@@ -73,6 +73,8 @@ func RunChildIfRequested() {
 		childOutcome()
 	case "eval":
 		childEval()
+	case "ia32":
+		childIA32()
 	default:
 		fmt.Fprintf(os.Stderr, "bpfsim oracle helper: unknown job %q\n", job)
 		os.Exit(2)
@@ -217,6 +219,25 @@ func goLocked(f func()) {
 	}()
 }
 
+// blockAllSignals blocks every signal on the calling (locked) thread. A
+// thread whose syscalls a filter under test judges needs it twice over: a
+// signal handler ends in rt_sigreturn, which the filter would judge; and a
+// pending signal makes the kernel's exit path treat a syscall return of
+// -512..-516 (-ERESTARTSYS and friends, which ERRNO data in that range
+// produces) as a request to restart the call, possibly as restart_syscall
+// (arch_do_signal_or_restart, arch/x86/kernel/signal.c). Blocked signals
+// do not set TIF_SIGPENDING (recalc_sigpending), so neither can happen.
+func blockAllSignals() error {
+	var all unix.Sigset_t
+	for i := range all.Val {
+		all.Val[i] = ^all.Val[i]
+	}
+	if err := unix.PthreadSigmask(unix.SIG_BLOCK, &all, nil); err != nil {
+		return fmt.Errorf("blocking signals: %w", err)
+	}
+	return nil
+}
+
 func firstLine(b []byte) string {
 	if i := bytes.IndexByte(b, '\n'); i >= 0 {
 		b = b[:i]
@@ -257,13 +278,9 @@ func childVerdict() {
 		}
 		// Once a filter is in place every syscall of this thread is its
 		// to judge, including the rt_sigreturn that ends a Go preemption
-		// signal's handler: block every signal first.
-		all := unix.Sigset_t{}
-		for i := range all.Val {
-			all.Val[i] = ^uint64(0)
-		}
-		if err := unix.PthreadSigmask(unix.SIG_BLOCK, &all, nil); err != nil {
-			failed <- fmt.Errorf("blocking signals: %v", err)
+		// signal's handler.
+		if err := blockAllSignals(); err != nil {
+			failed <- err
 			return
 		}
 		atomic.StoreUint32(&words[tidWord], uint32(unix.Gettid()))

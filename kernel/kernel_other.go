@@ -32,6 +32,7 @@ func (*oracle) verdictStack([]program.Program) (Verdict, error) {
 func (*oracle) eval(program.Program, []seccompdata.Data) ([]EvalResult, error) {
 	return nil, Available()
 }
+func (*oracle) ia32Emulation() (bool, error) { return false, Available() }
 
 // SocketVerdict reports why the oracle cannot run here.
 func SocketVerdict(program.Program) (Verdict, error) { return Verdict{}, Available() }

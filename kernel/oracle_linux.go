@@ -40,6 +40,10 @@ type oracle struct {
 	sitesOnce sync.Once
 	sites     sites
 	sitesErr  error
+
+	// ia32Once guards the probe of IA-32 emulation (ia32_linux.go).
+	ia32Once sync.Once
+	ia32St   ia32State
 }
 
 type verdictReq struct {

@@ -114,6 +114,10 @@ func TestNothingLeftBehind(t *testing.T) {
 	if _, err := o.Eval(program.Program{program.Stmt(0x20, 0), retA}, []seccompdata.Data{{Nr: 335}, {Nr: 1}}); err != nil {
 		t.Fatal(err)
 	}
+	// The first i386 input probes for IA-32 emulation in a helper.
+	if _, err := o.Eval(program.Program{program.Stmt(0x20, 4), retA}, []seccompdata.Data{{Arch: archI386}}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := o.Eval(program.Program{program.Stmt(0x94, 1), retA}, []seccompdata.Data{{}}); err == nil {
 		t.Fatal("Eval of a rejected program: no error")
 	}

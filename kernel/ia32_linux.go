@@ -1,0 +1,137 @@
+//go:build linux
+
+package kernel
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// ia32State is the oracle's answer to "can i386 inputs be issued through
+// int $0x80", found once by probeIA32.
+type ia32State struct {
+	ok  bool
+	err error
+	at  sites // this process's int $0x80 sites, when ok
+}
+
+// ia32 probes on first use and returns the cached answer; the probe runs
+// once per oracle, whatever it found.
+func (o *oracle) ia32() ia32State {
+	o.ia32Once.Do(func() { o.ia32St = probeIA32() })
+	return o.ia32St
+}
+
+func (o *oracle) ia32Emulation() (bool, error) {
+	if err := o.enter(); err != nil {
+		return false, err
+	}
+	o.mu.RUnlock()
+	st := o.ia32()
+	return st.ok, st.err
+}
+
+// The probe helper's result page: word 0 the stage reached (1: int $0x80
+// getpid under way, 2: the seccomp check under way), word 1 done, word 2
+// an ia32* code, words 3 and 4 the site and the value that code reports.
+const ia32Words = 5
+
+// Codes of the probe.
+const (
+	ia32Faulted        = 1 // int $0x80 raised a signal: IA-32 emulation is off
+	ia32BadGetpid      = 2 // int $0x80 getpid returned something else than the pid
+	ia32FilterMismatch = 3 // the seccomp check did not give the expected answer
+	ia32InstallFailed  = 4 // installing the probe filter failed (value: errno)
+	ia32Works          = 5
+)
+
+// ia32ProbeTimeout bounds the probe from starting the helper to its
+// answer; killing and reaping it is runChild's.
+const ia32ProbeTimeout = 2 * time.Second
+
+// probeIA32 finds whether int $0x80 works, in a re-executed child
+// (childIA32): where IA-32 emulation is off the kernel answers int $0x80
+// with SIGSEGV (no gate for vector 0x80: idt_setup_traps,
+// arch/x86/kernel/idt.c, sets it only when ia32_enabled(); FRED's
+// fred_intx, arch/x86/entry/entry_fred.c, raises #GP), which must not
+// reach this process. The helper is always killed and reaped (runChild).
+func probeIA32() ia32State {
+	if err := evalSupported(); err != nil {
+		return ia32State{err: err}
+	}
+	at, err := int80Sites()
+	if err != nil {
+		return ia32State{err: err}
+	}
+	res, err := runChild("ia32", nil, ia32Words, ia32ProbeTimeout, -1)
+	if err != nil {
+		return ia32State{err: fmt.Errorf("probing int $0x80: %w", err)}
+	}
+	if res[1] != 1 {
+		switch res[0] {
+		case 1:
+			// Died at int $0x80 itself: no IA-32 emulation.
+			return ia32State{}
+		case 2:
+			return ia32State{err: errors.New("probing int $0x80: getpid worked, but the helper died during the seccomp check")}
+		}
+		return ia32State{err: errors.New("probing int $0x80: the helper died before reaching int $0x80")}
+	}
+	switch res[2] {
+	case ia32Faulted:
+		return ia32State{}
+	case ia32Works:
+		return ia32State{ok: true, at: at}
+	case ia32BadGetpid:
+		return ia32State{err: fmt.Errorf("int $0x80 getpid returned %d, not the helper's pid; i386 inputs use arch substitution", int32(res[4]))}
+	case ia32FilterMismatch:
+		return ia32State{err: fmt.Errorf("int $0x80 works, but from site %d the probe filter answered %d, want %d (the kernel did not report AUDIT_ARCH_I386, the full argument registers or the expected instruction_pointer); i386 inputs use arch substitution",
+			res[3], int32(res[4]), -(int80ProbeSite + int32(res[3])))}
+	case ia32InstallFailed:
+		return ia32State{err: fmt.Errorf("int $0x80 works, but installing the probe filter failed: %v", unix.Errno(res[4]))}
+	}
+	return ia32State{err: fmt.Errorf("probing int $0x80: unknown answer %d", res[2])}
+}
+
+// childIA32 is the helper side of probeIA32. It finds the int $0x80 sites
+// in its own code (its addresses may differ from the parent's), runs
+// probeInt80 and reports through the result page (fd 3). Core dumps are
+// off, in case the fault kills it after all.
+func childIA32() {
+	page, err := unix.Mmap(3, 0, ia32Words*4, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	if err != nil {
+		childFail("mapping result page: %v", err)
+	}
+	words := unsafe.Slice((*uint32)(unsafe.Pointer(&page[0])), ia32Words)
+	if err := evalSupported(); err != nil {
+		childFail("%v", err)
+	}
+	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
+		childFail("prctl(PR_SET_DUMPABLE): %v", err)
+	}
+	if err := unix.Setrlimit(unix.RLIMIT_CORE, &unix.Rlimit{}); err != nil {
+		childFail("setrlimit(RLIMIT_CORE): %v", err)
+	}
+	at, err := int80Sites()
+	if err != nil {
+		childFail("%v", err)
+	}
+	code, site, value := probeInt80(at, func(s uint32) { atomic.StoreUint32(&words[0], s) })
+	atomic.StoreUint32(&words[3], site)
+	atomic.StoreUint32(&words[4], value)
+	atomic.StoreUint32(&words[2], code)
+	atomic.StoreUint32(&words[1], 1)
+	os.Exit(0)
+}
+
+// int80ProbeRegs is what the probe issues from every int $0x80 site under
+// int80ProbeFilter.
+func int80ProbeRegs() stubRegs {
+	return stubRegs{nr: nrI386Getpid, args: [6]uint64{0: int80ProbeArg0, 5: int80ProbeArg5}}
+}

@@ -1,0 +1,103 @@
+package kernel_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bpfsim/bpfsim/kernel"
+	"github.com/bpfsim/bpfsim/program"
+	"github.com/bpfsim/bpfsim/seccompdata"
+)
+
+// i386Method is the method Eval reports for an i386 input: CompatInt80
+// where o found IA-32 emulation on, else fallback (the arch substitution,
+// as on the project's test machines, where int $0x80 faults).
+func i386Method(t *testing.T, o *kernel.Oracle, fallback kernel.Method) kernel.Method {
+	t.Helper()
+	ok, err := o.IA32Emulation()
+	if err != nil {
+		t.Logf("IA32Emulation: %v", err)
+	}
+	if ok {
+		return kernel.CompatInt80
+	}
+	return fallback
+}
+
+// The probe answers quickly, once, and leaves nothing behind; Eval's i386
+// inputs then say which way they went, with the right values.
+func TestIA32EmulationProbe(t *testing.T) {
+	requireSeccomp(t)
+	waitNoLeftovers(t)
+	o := openOracle(t)
+	// What a re-execution costs here (more under -race), for the bound.
+	start := time.Now()
+	if _, err := kernel.InstallVerdict([]program.Program{{retAllow}}); err != nil {
+		t.Fatal(err)
+	}
+	reexec := time.Since(start)
+	start = time.Now()
+	ok, err := o.IA32Emulation()
+	took := time.Since(start)
+	if err != nil {
+		t.Fatalf("IA32Emulation: %v", err)
+	}
+	t.Logf("IA-32 emulation: %v (probe took %v, a re-execution %v)", ok, took, reexec)
+	// One re-execution plus at most 100ms; the second re-execution's worth
+	// absorbs the noise of a single sample under -race or load. Nothing
+	// near the probe's 2s timeout.
+	if took > 2*reexec+100*time.Millisecond {
+		t.Errorf("probe took %v, want < 100ms after the re-execution (%v)", took, reexec)
+	}
+	start = time.Now()
+	if again, err := o.IA32Emulation(); again != ok || err != nil {
+		t.Errorf("second call: %v, %v; first: %v", again, err, ok)
+	}
+	if took := time.Since(start); took > 5*time.Millisecond {
+		t.Errorf("second call took %v: the answer is not cached", took)
+	}
+	// The probe's helper is reaped before the call returns.
+	for _, l := range leftovers() {
+		if strings.Contains(l, "children") {
+			t.Errorf("left behind: %s", l)
+		}
+	}
+
+	want := kernel.ArchSubstituted
+	if ok {
+		want = kernel.CompatInt80
+	}
+	p := program.Program{st(0x20, 4), st(0x02, 0), st(0x20, 0), st(0x07, 0), st(0x60, 0), st(0x0c, 0), retA} // arch + nr
+	in := []seccompdata.Data{{Nr: 20, Arch: archI386}, {Nr: 335, Arch: archI386}, {Nr: 39, Arch: archX86_64}}
+	res, err := o.Eval(p, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, d := range in {
+		m := want
+		switch {
+		case d.Arch == archX86_64:
+			m = kernel.Native
+		case d.Nr == 335 && !ok:
+			m |= kernel.NrSubstituted
+		}
+		if r := res[i]; r.Ret != d.Arch+uint32(d.Nr) || r.Method != m {
+			t.Errorf("input %d: got %#x %v, want %#x %v", i, r.Ret, r.Method, d.Arch+uint32(d.Nr), m)
+		}
+	}
+	// A division by X runs in a child, which takes the same way.
+	divX := program.Program{st(0x20, 16), st(0x07, 0), st(0x20, 4), st(0x3c, 0), retA} // arch / arg0
+	res, err = o.Eval(divX, []seccompdata.Data{{Arch: archI386, Args: [6]uint64{3}}, {Arch: archI386}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := res[0]; r.Ret != archI386/3 || r.Killed || r.Method != want {
+		t.Errorf("div: got %+v, want %#x %v", r, archI386/3, want)
+	}
+	if r := res[1]; !r.Killed || r.Method != want {
+		t.Errorf("div by 0: got %+v, want killed, %v", r, want)
+	}
+	o.Close()
+	waitNoLeftovers(t)
+}
