@@ -36,3 +36,6 @@ func (*oracle) ia32Emulation() (bool, error) { return false, Available() }
 
 // SocketVerdict reports why the oracle cannot run here.
 func SocketVerdict(program.Program) (Verdict, error) { return Verdict{}, Available() }
+
+// ReadFilters reports why the oracle cannot run here.
+func ReadFilters(int) ([]program.Program, error) { return nil, Available() }

@@ -2,6 +2,7 @@ package kernel_test
 
 import (
 	"errors"
+	"os"
 	"testing"
 
 	"github.com/bpfsim/bpfsim/internal/kerneltest"
@@ -12,7 +13,12 @@ import (
 	"github.com/bpfsim/bpfsim/verifier"
 )
 
-func TestMain(m *testing.M) { kerneltest.Main(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv(holdEnv) != "" {
+		holdFilters() // a child of TestReadFilters; never returns
+	}
+	kerneltest.Main(m)
+}
 
 // requireSeccomp skips t, with the reason, where the kernel cannot install
 // seccomp filters. CI machines have seccomp, so there these tests run.

@@ -86,9 +86,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 func check(o *options, files []string, stdin io.Reader, stdout io.Writer) (code int, err error) {
-	if len(files) == 0 {
-		return 0, cli.Usagef("no policy file given (try --help)")
-	}
 	var mode verifier.Mode
 	switch o.mode {
 	case "seccomp":
@@ -100,6 +97,9 @@ func check(o *options, files []string, stdin io.Reader, stdout io.Writer) (code 
 	}
 	if o.print != "" {
 		return printProgram(o, files, stdin, stdout)
+	}
+	if o.in.Pid != 0 {
+		o.each = false // the filters of one thread are one stack
 	}
 	if o.live {
 		if err := kernel.Available(); err != nil {
@@ -120,6 +120,9 @@ func check(o *options, files []string, stdin io.Reader, stdout io.Writer) (code 
 		}()
 	}
 	if o.each {
+		if len(files) == 0 {
+			return 0, cli.Usagef("no policy file given (try --help)")
+		}
 		worst := cli.ExitOK
 		for _, f := range files {
 			p, err := o.in.Load(f, stdin)
@@ -142,7 +145,7 @@ func check(o *options, files []string, stdin io.Reader, stdout io.Writer) (code 
 	if mode == verifier.Socket && len(files) > 1 {
 		return 0, cli.Usagef("a socket holds one filter: give one file, or --each")
 	}
-	progs, err := o.in.LoadAll(files, stdin)
+	files, progs, err := o.in.Policies(files, stdin)
 	if err != nil {
 		return 0, err
 	}
@@ -160,17 +163,19 @@ func check(o *options, files []string, stdin io.Reader, stdout io.Writer) (code 
 }
 
 func printProgram(o *options, files []string, stdin io.Reader, stdout io.Writer) (int, error) {
-	if len(files) != 1 {
-		return 0, cli.Usagef("--print converts one file, got %d", len(files))
-	}
 	f, err := program.ParseFormat(o.print)
 	if err != nil || f == program.FormatAuto {
 		return 0, cli.Usagef("--print %q: want raw, asm, c, ddd or comma", o.print)
 	}
-	p, err := o.in.Load(files[0], stdin)
+	names, progs, err := o.in.Policies(files, stdin)
 	if err != nil {
 		return 0, err
 	}
+	if len(progs) != 1 {
+		return 0, cli.Usagef("--print converts one program, got %d", len(progs))
+	}
+	p := progs[0]
+	files = names
 	out, err := program.Encode(p, f, o.in.BigEndian)
 	if err != nil {
 		return 0, &cli.UsageError{Msg: fmt.Sprintf("%s: %v", files[0], err)}

@@ -33,6 +33,7 @@ func TestExitCodes(t *testing.T) {
 		{"odd length", []string{"testdata/odd.bpf"}, 2, "", "not a multiple of 8"},
 		{"bad mode", []string{"--mode", "bogus", "testdata/allow.asm"}, 2, "", "--mode"},
 		{"bad flag", []string{"--bogus", "testdata/allow.asm"}, 2, "", "unknown flag"},
+		{"pid and files", []string{"--pid", "1", "testdata/allow.asm"}, 2, "", "give policy files or --pid, not both"},
 		{"each", []string{"--each", "testdata/allow.asm", "testdata/divzero.asm"}, 1, "testdata/allow.asm: accepted", ""},
 		{"stack", []string{"testdata/allow.asm", "testdata/allow.asm"}, 0, "stack of 2 filters", ""},
 		{"stack fails on filter 1", []string{"testdata/allow.asm", "testdata/divzero.asm"}, 1, "filter 1 (testdata/divzero.asm): pc 1: ", ""},

@@ -33,6 +33,7 @@ and the most restrictive action wins.
   bpfsim policy.bpf --syscall clone --arg0 0x10000 --trace
   bpfsim policy.bpf --input calls.jsonl --json
   bpfsim policy.bpf --syscall getppid --live --outcome
+  bpfsim --pid 4242 --syscall openat      the filters a running thread has
 
 --input reads JSON lines such as
   {"arch": "x86_64", "nr": 257, "args": [4294967196, 140737488346112, 0], "ip": 4198400}
@@ -117,9 +118,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 func simulate(o *options, files []string, stdin io.Reader, stdout io.Writer) (bool, error) {
-	if len(files) == 0 {
-		return false, cli.Usagef("no policy file given (try --help)")
-	}
 	if (o.syscall == "") == (o.input == "") {
 		return false, cli.Usagef("give exactly one of --syscall and --input")
 	}
@@ -130,7 +128,7 @@ func simulate(o *options, files []string, stdin io.Reader, stdout io.Writer) (bo
 	if err != nil {
 		return false, cli.Usagef("--arch: %v", err)
 	}
-	progs, err := o.in.LoadAll(files, stdin)
+	files, progs, err := o.in.Policies(files, stdin)
 	if err != nil {
 		return false, err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/bpfsim/bpfsim/kernel"
 	"github.com/bpfsim/bpfsim/program"
 )
 
@@ -34,12 +35,42 @@ func Usagef(format string, args ...any) error {
 type Input struct {
 	Format    string
 	BigEndian bool
+	Pid       int
 }
 
 // AddFlags registers --format and --big-endian on fs.
 func (in *Input) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&in.Format, "format", "auto", "input format: auto, raw, asm, c, ddd or comma")
 	fs.BoolVar(&in.BigEndian, "big-endian", false, "raw input is big-endian (default little-endian)")
+	fs.IntVar(&in.Pid, "pid", 0, "read the filters of running thread `TID` (a process ID names its main thread), oldest first, instead of files")
+}
+
+// Policies returns the programs the command line names, in install order,
+// with a name for each: the files, or with --pid the filters of a running
+// thread.
+func (in *Input) Policies(paths []string, stdin io.Reader) ([]string, []program.Program, error) {
+	if in.Pid == 0 {
+		if len(paths) == 0 {
+			return nil, nil, Usagef("no policy file given (try --help)")
+		}
+		progs, err := in.LoadAll(paths, stdin)
+		return paths, progs, err
+	}
+	if len(paths) > 0 {
+		return nil, nil, Usagef("give policy files or --pid, not both")
+	}
+	progs, err := kernel.ReadFilters(in.Pid)
+	if err != nil {
+		return nil, nil, Usagef("--pid %d: %v", in.Pid, err)
+	}
+	if len(progs) == 0 {
+		return nil, nil, Usagef("--pid %d: the thread has no seccomp filter", in.Pid)
+	}
+	names := make([]string, len(progs))
+	for i := range progs {
+		names[i] = fmt.Sprintf("pid %d filter %d", in.Pid, i)
+	}
+	return names, progs, nil
 }
 
 // Load reads one policy file ("-" is standard input).
