@@ -20,3 +20,25 @@ generate:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./vm/ ./verifier/
+
+# fuzz runs every native Go fuzz target for FUZZTIME each (go test can fuzz
+# one target per invocation), with FUZZPARALLEL workers. The kernel targets
+# skip (and pass) where seccomp is unavailable. Failures are saved under
+# the package's testdata/fuzz/ and the run stops at the first one;
+# `go run ./fuzz/cmd/corpusgen -crashers DIR` turns them into corpus entries.
+# fuzz/fuzz.sh tolerates Go 1.26's spurious end-of-fuzztime failure.
+FUZZPARALLEL ?= 1
+# Go minimises each new interesting input for up to 60s by default, which
+# at a few hundred kernel round trips a second stalls short runs.
+FUZZMINIMIZETIME ?= 5s
+FUZZ_TARGETS = ./fuzz:FuzzVerifierVsKernel ./fuzz:FuzzVMVsKernel ./fuzz:FuzzPolicyReference \
+	./fuzz:FuzzReaders ./fuzz/examples/goseccompbpf:FuzzGoSeccompBPF \
+	./program:FuzzDecode ./vm:FuzzRun
+
+.PHONY: fuzz corpus
+fuzz:
+	GO=$(GO) sh fuzz/fuzz.sh $(FUZZTIME) $(FUZZMINIMIZETIME) $(FUZZPARALLEL) $(FUZZ_TARGETS)
+
+# corpus regenerates every expectation file of corpus/ from the live kernel.
+corpus:
+	$(GO) run ./fuzz/cmd/corpusgen

@@ -1,11 +1,10 @@
 package kernel_test
 
 import (
-	"math/rand/v2"
 	"sync/atomic"
 	"testing"
 
-	"github.com/bpfsim/bpfsim/seccompdata"
+	"github.com/bpfsim/bpfsim/fuzz"
 )
 
 const dockerFilter = "../corpus/filters/docker-default_x86_64.bpf"
@@ -31,10 +30,9 @@ func BenchmarkVerdict(b *testing.B) {
 func BenchmarkEval(b *testing.B) {
 	o := openOracle(b)
 	p := readFilter(b, dockerFilter)
-	r := rand.New(rand.NewPCG(7, 8))
-	inputs := make([]seccompdata.Data, 1000)
+	inputs := fuzz.NewGenerator(7).Inputs(p, 1000)
 	for i := range inputs {
-		inputs[i] = genInput(r)
+		// One native batch: the figure is for a single install.
 		inputs[i].Arch = archX86_64
 	}
 	var n atomic.Int64

@@ -4,11 +4,11 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
-	"github.com/bpfsim/bpfsim/kernel"
-	"math/rand/v2"
 	"sort"
 	"testing"
 
+	"github.com/bpfsim/bpfsim/fuzz"
+	"github.com/bpfsim/bpfsim/kernel"
 	"github.com/bpfsim/bpfsim/program"
 	"github.com/bpfsim/bpfsim/seccompdata"
 	"github.com/bpfsim/bpfsim/verifier"
@@ -23,41 +23,6 @@ func hexProgram(p program.Program) string {
 		binary.LittleEndian.PutUint32(b[8*i+4:], ins.K)
 	}
 	return hex.EncodeToString(b)
-}
-
-var interesting = []uint64{0, 1, 2, 3, 7, 8, 0x10, 0x7f, 0x80, 0xff, 0x100, 0x1000, 0x20000, 0x10000000,
-	0x7fffffff, 0x80000000, 0xffffffff, 0x100000000, 0xffffffff00000000, 0x7fffffffffffffff, 1 << 63, ^uint64(0)}
-
-func genInput(r *rand.Rand) seccompdata.Data {
-	d := seccompdata.Data{Arch: archX86_64}
-	switch r.IntN(10) {
-	case 0:
-		d.Nr = int32(seccompdata.X32SyscallBit + r.IntN(600))
-	case 1:
-		d.Nr = int32(r.Uint32())
-	case 2:
-		d.Nr = []int32{-1, 335, 336, 0x7fffffff}[r.IntN(4)]
-	default:
-		d.Nr = int32(r.IntN(470))
-	}
-	switch r.IntN(20) {
-	case 0:
-		d.Arch = archI386
-	case 1:
-		d.Arch = r.Uint32()
-	}
-	if r.IntN(4) == 0 {
-		d.InstructionPointer = []uint64{0, 0x401000, 0x7fff12345678, ^uint64(0)}[r.IntN(4)]
-	}
-	for i := range d.Args {
-		switch r.IntN(3) {
-		case 0:
-			d.Args[i] = interesting[r.IntN(len(interesting))]
-		case 1:
-			d.Args[i] = r.Uint64()
-		}
-	}
-	return d
 }
 
 // diffEval compares the vm with the kernel for p on inputs; it returns
@@ -87,7 +52,7 @@ func diffEval(t *testing.T, o *kernel.Oracle, name string, p program.Program, in
 
 func TestDiffCorpusEval(t *testing.T) {
 	o := openOracle(t)
-	r := rand.New(rand.NewPCG(1, 2))
+	g := fuzz.NewGenerator(1)
 	filters := corpusFilters(t)
 	names := make([]string, 0, len(filters))
 	for n := range filters {
@@ -97,102 +62,15 @@ func TestDiffCorpusEval(t *testing.T) {
 	pairs := 0
 	for _, name := range names {
 		for range 25 {
-			inputs := make([]seccompdata.Data, 1000)
-			for i := range inputs {
-				inputs[i] = genInput(r)
-			}
-			pairs += diffEval(t, o, name, filters[name], inputs)
+			pairs += diffEval(t, o, name, filters[name], g.Inputs(filters[name], 1000))
 		}
 	}
 	t.Logf("%d (program, input) pairs compared", pairs)
 }
 
-// The 41 codes seccomp accepts (kernel-semantics.md §0).
-var seccompCodes = []uint16{0x00, 0x20, 0x60, 0x80, 0x01, 0x61, 0x81, 0x02, 0x03,
-	0x04, 0x0c, 0x14, 0x1c, 0x24, 0x2c, 0x34, 0x3c, 0x44, 0x4c, 0x54, 0x5c, 0x64, 0x6c, 0x74, 0x7c, 0xa4, 0xac, 0x84,
-	0x05, 0x15, 0x1d, 0x25, 0x2d, 0x35, 0x3d, 0x45, 0x4d, 0x06, 0x16, 0x07, 0x87}
-
-var invalidCodes = []uint16{0x08, 0x0d, 0x0e, 0x0f, 0x12, 0x21, 0x28, 0x30, 0x40, 0x70, 0x8c, 0x94, 0x9c, 0xa0, 0xa1, 0xb0, 0xb1, 0xb2, 0xff, 0x106, 0x8000}
-
-func edgeK(r *rand.Rand, pc, n int) uint32 {
-	switch r.IntN(8) {
-	case 0:
-		return uint32(r.IntN(70))
-	case 1:
-		return uint32(4 * r.IntN(17))
-	case 2:
-		return uint32(r.IntN(20)) // scratch index, shift
-	case 3:
-		return uint32(n - pc - 2 + r.IntN(3)) // ja around the end
-	case 4:
-		return []uint32{0, 31, 32, 0xffffffff, 0x80000000, 0xfffff000, 0x7fff0000, 0x50001}[r.IntN(8)]
-	default:
-		return r.Uint32()
-	}
-}
-
-// genProgram builds a program that is often, but not always, valid.
-func genProgram(r *rand.Rand, valid bool) program.Program {
-	n := 1 + r.IntN(24)
-	p := make(program.Program, n)
-	for pc := range p {
-		code := seccompCodes[r.IntN(len(seccompCodes))]
-		if !valid && r.IntN(40) == 0 {
-			code = invalidCodes[r.IntN(len(invalidCodes))]
-		}
-		ins := program.Instruction{Op: code, K: edgeK(r, pc, n)}
-		rest := n - pc - 1
-		if program.Class(code) == program.ClassJMP && rest > 0 {
-			ins.Jt, ins.Jf = uint8(r.IntN(rest+1)), uint8(r.IntN(rest+1))
-			if valid {
-				ins.Jt, ins.Jf = uint8(r.IntN(rest)), uint8(r.IntN(rest))
-				if code == 0x05 {
-					ins.K = uint32(r.IntN(rest))
-				}
-			}
-		}
-		if valid {
-			switch {
-			case code == 0x20:
-				ins.K = uint32(4 * r.IntN(16))
-			case code == 0x60 || code == 0x61 || code == 0x02 || code == 0x03:
-				ins.K = uint32(r.IntN(16))
-			case code == 0x64 || code == 0x74:
-				ins.K = uint32(r.IntN(32))
-			case code == 0x34 && ins.K == 0:
-				ins.K = 1
-			}
-		}
-		p[pc] = ins
-	}
-	if valid || r.IntN(10) != 0 {
-		p[n-1] = program.Stmt([]uint16{0x06, 0x16}[r.IntN(2)], edgeK(r, 0, 0))
-	}
-	return p
-}
-
-// mutate changes one field of one instruction of p.
-func mutate(r *rand.Rand, p program.Program) program.Program {
-	q := append(program.Program(nil), p...)
-	i := r.IntN(len(q))
-	switch r.IntN(5) {
-	case 0:
-		q[i].Op = seccompCodes[r.IntN(len(seccompCodes))]
-	case 1:
-		q[i].Op = invalidCodes[r.IntN(len(invalidCodes))]
-	case 2:
-		q[i].K = edgeK(r, i, len(q))
-	case 3:
-		q[i].Jt = uint8(r.IntN(256))
-	case 4:
-		q = q[:r.IntN(len(q))+1]
-	}
-	return q
-}
-
 func TestDiffVerifierVerdict(t *testing.T) {
 	o := openOracle(t)
-	r := rand.New(rand.NewPCG(3, 4))
+	g := fuzz.NewGenerator(3)
 	var progs []program.Program
 	for _, c := range verdictCases {
 		if len(c.progs) == 1 {
@@ -203,11 +81,15 @@ func TestDiffVerifierVerdict(t *testing.T) {
 	for _, f := range filters {
 		progs = append(progs, f)
 		for range 500 {
-			progs = append(progs, mutate(r, f))
+			progs = append(progs, g.Mutate(f))
 		}
 	}
 	for len(progs) < 12000 {
-		progs = append(progs, genProgram(r, r.IntN(3) == 0))
+		if g.Intn(3) == 0 {
+			progs = append(progs, g.Valid())
+		} else {
+			progs = append(progs, g.Invalid())
+		}
 	}
 	accepted, bad := 0, 0
 	for _, p := range progs {
@@ -234,10 +116,10 @@ func TestDiffVerifierVerdict(t *testing.T) {
 
 func TestDiffGeneratedEval(t *testing.T) {
 	o := openOracle(t)
-	r := rand.New(rand.NewPCG(5, 6))
+	g := fuzz.NewGenerator(5)
 	pairs, progs, divx := 0, 0, 0
 	for progs < 300 {
-		p := genProgram(r, true)
+		p := g.Valid()
 		if verifier.Check(p, verifier.Seccomp) != nil {
 			continue
 		}
@@ -252,11 +134,7 @@ func TestDiffGeneratedEval(t *testing.T) {
 			divx++
 		}
 		progs++
-		inputs := make([]seccompdata.Data, 100)
-		for i := range inputs {
-			inputs[i] = genInput(r)
-		}
-		pairs += diffEval(t, o, "generated", p, inputs)
+		pairs += diffEval(t, o, "generated", p, g.Inputs(p, 100))
 	}
 	t.Logf("%d programs (%d with div x), %d pairs", progs, divx, pairs)
 }

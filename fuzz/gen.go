@@ -1,0 +1,284 @@
+package fuzz
+
+import (
+	"encoding/binary"
+	"math/rand"
+	"slices"
+	"sort"
+
+	gofuzz "github.com/google/gofuzz"
+	"github.com/google/gofuzz/bytesource"
+
+	"github.com/bpfsim/bpfsim/program"
+	"github.com/bpfsim/bpfsim/seccompdata"
+)
+
+// Generator makes programs and inputs. It wraps a gofuzz.Fuzzer whose
+// custom fill functions know what seccomp filters and their inputs look
+// like; Fuzzer gives access to it, so that a caller's own types (a policy
+// struct of their generator, say) can be filled from the same source.
+//
+// A Generator is not safe for concurrent use. Two Generators made from the
+// same seed or the same bytes produce the same sequence.
+type Generator struct {
+	f *gofuzz.Fuzzer
+	r *rand.Rand
+	// pool holds the constants inputs are biased toward while Inputs
+	// runs; the fill function for seccompdata.Data reads it.
+	pool []uint32
+	// words holds, for each of the 16 words of seccomp_data, the
+	// constants the program compares that word with (wordConstants).
+	words [16][]uint32
+}
+
+// NewGenerator returns a Generator driven by a pseudo-random source with the
+// given seed.
+func NewGenerator(seed int64) *Generator {
+	return newGenerator(rand.NewSource(seed))
+}
+
+// NewGeneratorFromBytes returns a Generator driven by data, as
+// gofuzz.NewFromGoFuzz is: every decision consumes bytes of data, and once
+// they run out a pseudo-random source seeded from them takes over. This is
+// how a testing.F target turns the engine's bytes into programs and inputs,
+// so that the engine's mutations of the bytes become mutations of the
+// programs.
+func NewGeneratorFromBytes(data []byte) *Generator {
+	return newGenerator(bytesource.New(data))
+}
+
+func newGenerator(src rand.Source) *Generator {
+	g := &Generator{r: rand.New(src)}
+	g.f = gofuzz.New().RandSource(src).NilChance(0).NumElements(0, 6).
+		Funcs(g.fillData, g.fillAction, g.fillCond, g.fillRule, g.fillPolicy)
+	return g
+}
+
+// Fuzzer returns the underlying gofuzz.Fuzzer, with fill functions for
+// seccompdata.Data, seccompdata.Action, Policy, Rule and Cond registered.
+// Filling a seccompdata.Data through it biases toward the constants of the
+// last program given to Inputs (or toward generic edge values before that).
+func (g *Generator) Fuzzer() *gofuzz.Fuzzer { return g.f }
+
+// Intn returns a number in [0, n) from the generator's source; n must be
+// positive.
+func (g *Generator) Intn(n int) int { return g.r.Intn(n) }
+
+// Well-known values every input generator should try.
+const (
+	auditX86_64 = 0xc000003e
+	auditI386   = 0x40000003
+	// x86_64 syscalls that skip seccomp (kernel-semantics.md §5).
+	nrUretprobe = 335
+	nrUprobe    = 336
+)
+
+var edgeWords = []uint32{0, 1, 2, 0x7f, 0x80, 0xff, 0x100, 0xfff, 0x1000, 0xffff, 0x10000,
+	0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff, seccompdata.X32SyscallBit}
+
+// Constants returns the values inputs for p should be built from: every
+// constant p compares with, masks with or loads, each with its neighbours
+// +1 and -1 (mod 2^32); the AUDIT_ARCH values of every arch bpfsim knows;
+// the x32 bit and the x32 numbers of p's constants; the number just past
+// the highest x86_64 syscall; and generic edge values (0, 1, all bits set,
+// the sign bit, ...). The result is sorted and has no duplicates.
+func Constants(p program.Program) []uint32 {
+	set := map[uint32]bool{}
+	add := func(v uint32) { set[v], set[v+1], set[v-1] = true, true, true }
+	for _, ins := range p {
+		switch program.Class(ins.Op) {
+		case program.ClassJMP:
+			if program.Op(ins.Op) != program.OpJA && program.Src(ins.Op) == program.SrcK {
+				add(ins.K)
+				if ins.K < seccompdata.X32SyscallBit {
+					set[ins.K|seccompdata.X32SyscallBit] = true
+				}
+			}
+		case program.ClassALU:
+			if program.Src(ins.Op) == program.SrcK {
+				add(ins.K)
+				set[^ins.K] = true
+			}
+		case program.ClassLD, program.ClassLDX:
+			if program.Mode(ins.Op) == program.ModeIMM {
+				add(ins.K)
+			}
+		}
+	}
+	for _, a := range seccompdata.Arches() {
+		set[a.Audit] = true
+	}
+	x86, _ := seccompdata.LookupArch("x86_64")
+	set[uint32(x86.MaxSyscall()+1)] = true
+	for _, v := range edgeWords {
+		set[v] = true
+	}
+	out := make([]uint32, 0, len(set))
+	for v := range set {
+		out = append(out, v)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// wordConstants follows where the accumulator's value came from, in
+// program order and ignoring control flow: a word of seccomp_data, directly
+// or through scratch memory or X. Each constant the value is then compared
+// with (or masked with) is recorded for that word, so that an input can put
+// into arg 1's high half exactly what the program tests arg 1's high half
+// against.
+func wordConstants(p program.Program) [16][]uint32 {
+	var out [16][]uint32
+	a, x := -1, -1
+	var mem [16]int
+	for i := range mem {
+		mem[i] = -1
+	}
+	for _, ins := range p {
+		switch c := ins.Op; {
+		case c == program.ClassLD|program.ModeABS:
+			a = -1
+			if ins.K < 64 && ins.K%4 == 0 {
+				a = int(ins.K / 4)
+			}
+		case c == program.ClassLD|program.ModeMEM && ins.K < 16:
+			a = mem[ins.K]
+		case c == program.ClassLDX|program.ModeMEM && ins.K < 16:
+			x = mem[ins.K]
+		case c == program.ClassST && ins.K < 16:
+			mem[ins.K] = a
+		case c == program.ClassSTX && ins.K < 16:
+			mem[ins.K] = x
+		case c == program.ClassMISC|program.MiscTAX:
+			x = a
+		case c == program.ClassMISC|program.MiscTXA:
+			a = x
+		case c == program.ClassALU|program.OpAND:
+			if a >= 0 && !slices.Contains(out[a], ins.K) {
+				out[a] = append(out[a], ins.K)
+			}
+		case program.Class(c) == program.ClassJMP && program.Op(c) != program.OpJA && program.Src(c) == program.SrcK:
+			if a >= 0 && !slices.Contains(out[a], ins.K) {
+				out[a] = append(out[a], ins.K)
+			}
+		case program.Class(c) == program.ClassLD || program.Class(c) == program.ClassALU:
+			a = -1
+		case program.Class(c) == program.ClassLDX:
+			x = -1
+		}
+	}
+	return out
+}
+
+// Inputs returns n seccomp_data inputs for p, filled by the Generator's
+// gofuzz.Fuzzer with a bias toward Constants(p): nr is one of them, a real
+// x86_64 syscall number, the number past the last one, an x32 number, 335
+// or 336 (which bypass seccomp), or any 32-bit value; arch is x86_64 most of
+// the time, otherwise another known arch or one of the constants; each
+// argument has each 32-bit half drawn from the constants, zero, all ones or
+// anything, and sometimes a 64-bit constant plus or minus one.
+func (g *Generator) Inputs(p program.Program, n int) []seccompdata.Data {
+	g.pool = Constants(p)
+	g.words = wordConstants(p)
+	defer func() { g.pool, g.words = nil, [16][]uint32{} }()
+	out := make([]seccompdata.Data, n)
+	for i := range out {
+		g.f.Fuzz(&out[i])
+	}
+	return out
+}
+
+func (g *Generator) word(c gofuzz.Continue) uint32 {
+	pool := g.pool
+	if len(pool) == 0 {
+		pool = edgeWords
+	}
+	switch c.Intn(8) {
+	case 0:
+		return 0
+	case 1:
+		return 0xffffffff
+	case 2:
+		return c.Uint32()
+	case 3:
+		return edgeWords[c.Intn(len(edgeWords))]
+	default:
+		return pool[c.Intn(len(pool))]
+	}
+}
+
+func (g *Generator) fillData(d *seccompdata.Data, c gofuzz.Continue) {
+	g.fillAny(d, c)
+	// Most of the time, overwrite each word the program tests with one of
+	// the constants it tests that word against, or a neighbour.
+	if c.Intn(8) == 0 {
+		return
+	}
+	w := d.Words(binary.LittleEndian)
+	for i, ks := range g.words {
+		if len(ks) > 0 && c.Intn(10) != 0 {
+			w[i] = ks[c.Intn(len(ks))]
+			if c.Intn(4) == 0 {
+				w[i] += uint32(c.Intn(3)) - 1
+			}
+		}
+	}
+	b := make([]byte, seccompdata.Size)
+	for i, v := range w {
+		binary.LittleEndian.PutUint32(b[4*i:], v)
+	}
+	*d, _ = seccompdata.DecodeData(b, binary.LittleEndian)
+}
+
+func (g *Generator) fillAny(d *seccompdata.Data, c gofuzz.Continue) {
+	*d = seccompdata.Data{Arch: auditX86_64}
+	x86, _ := seccompdata.LookupArch("x86_64")
+	switch c.Intn(10) {
+	case 0, 1, 2, 3:
+		d.Nr = int32(g.word(c))
+	case 4, 5:
+		d.Nr = int32(c.Intn(int(x86.MaxSyscall()) + 1))
+	case 6:
+		d.Nr = x86.MaxSyscall() + 1
+	case 7:
+		d.Nr = int32(seccompdata.X32SyscallBit | uint32(c.Intn(600)))
+	case 8:
+		d.Nr = []int32{-1, nrUretprobe, nrUprobe, 1000, 0x7fffffff}[c.Intn(5)]
+	default:
+		d.Nr = int32(c.Uint32())
+	}
+	switch c.Intn(12) {
+	case 0:
+		d.Arch = auditI386
+	case 1:
+		arches := seccompdata.Arches()
+		d.Arch = arches[c.Intn(len(arches))].Audit
+	case 2:
+		d.Arch = g.word(c)
+	}
+	if c.Intn(4) == 0 {
+		d.InstructionPointer = uint64(g.word(c))<<32 | uint64(g.word(c))
+	}
+	for i := range d.Args {
+		switch c.Intn(8) {
+		case 0:
+			// zero
+		case 1:
+			d.Args[i] = uint64(g.word(c))
+		case 2:
+			d.Args[i] = uint64(g.word(c)) << 32
+		case 3:
+			d.Args[i] = ^uint64(0)
+		case 4:
+			v := uint64(g.word(c))<<32 | uint64(g.word(c))
+			d.Args[i] = v + uint64(c.Intn(3)) - 1
+		case 5:
+			d.Args[i] = c.Uint64()
+		default:
+			d.Args[i] = uint64(g.word(c))<<32 | uint64(g.word(c))
+		}
+	}
+}
+
+// words is seccomp_data as an x86_64 filter loads it.
+func words(d *seccompdata.Data) [16]uint32 { return d.Words(binary.LittleEndian) }
