@@ -296,7 +296,9 @@ func TestOutcomeHangIsReported(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "hung") {
 			t.Errorf("second thread %v: got %v, want a hang", second, err)
 		}
-		if d := time.Since(start); d > 2*time.Second {
+		// 200ms for the call, at most 2s to kill and reap: well short of
+		// this bound, which only tells a report from a hang of the tool.
+		if d := time.Since(start); d > 15*time.Second {
 			t.Errorf("took %v", d)
 		}
 	}
