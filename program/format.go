@@ -298,6 +298,19 @@ func looksLikeC(s string) bool {
 	return strings.Contains(t, "{") || strings.Contains(t, "BPF_STMT") || strings.Contains(t, "BPF_JUMP")
 }
 
+// firstInvalidUTF8 returns the offset of the first byte of data that does
+// not start a valid UTF-8 sequence.
+func firstInvalidUTF8(data []byte) int {
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return len(data)
+}
+
 // textInput checks that data is text and returns it without a leading
 // UTF-8 byte order mark.
 func textInput(data []byte, name string) (string, error) {
@@ -309,7 +322,9 @@ func textInput(data []byte, name string) (string, error) {
 			Msg: "NUL byte in text input (is it a raw program?)"}
 	}
 	if !utf8.Valid(data) {
-		return "", &DecodeError{Name: name, Offset: -1, Msg: "input is not valid UTF-8 text (is it a raw program?)"}
+		i := firstInvalidUTF8(data)
+		return "", &DecodeError{Name: name, Line: 1 + bytes.Count(data[:i], []byte("\n")), Offset: -1,
+			Msg: fmt.Sprintf("byte %d is not valid UTF-8 text (is it a raw program?)", i)}
 	}
 	return strings.TrimPrefix(string(data), "\ufeff"), nil
 }

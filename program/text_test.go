@@ -94,7 +94,9 @@ func TestTextInputErrors(t *testing.T) {
 		_, _, err := Decode([]byte("ret #0\n\x00"), DecodeOptions{Format: f, Name: "x"})
 		wantDecodeError(t, err, 2, -1, "NUL byte in text input")
 		_, _, err = Decode([]byte("ret #0\xff"), DecodeOptions{Format: f, Name: "x"})
-		wantDecodeError(t, err, 0, -1, "not valid UTF-8")
+		wantDecodeError(t, err, 1, -1, "byte 6 is not valid UTF-8")
+		_, _, err = Decode([]byte("ld [0]\nret #0 ; caf\xc3\xa9 \xc3\n"), DecodeOptions{Format: f, Name: "x"})
+		wantDecodeError(t, err, 2, -1, "byte 22 is not valid UTF-8")
 		_, _, err = Decode(nil, DecodeOptions{Format: f, Name: "x"})
 		wantDecodeError(t, err, 0, -1, "empty input")
 	}
