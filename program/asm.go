@@ -1,7 +1,6 @@
 package program
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -125,26 +124,14 @@ func lexAsm(src, name string) ([]token, error) {
 }
 
 // lexNumber reads one number the way bpf_exp.l does: 0x hex (strtoul),
-// 0b binary, 0 followed by octal digits, or decimal (strtol).
+// 0b binary, 0 followed by octal digits, or decimal (strtol). Only hex is
+// unsigned: the others may carry a sign and truncate to 32 bits.
 func lexNumber(s string) (token, error) {
-	lower := strings.ToLower(s)
-	digits, base, sgnd := lower, 10, true
-	switch {
-	case strings.HasPrefix(lower, "0x"):
-		digits, base, sgnd = lower[2:], 16, false
-	case strings.HasPrefix(lower, "0b"):
-		digits, base = lower[2:], 2
-	case len(lower) > 1 && lower[0] == '0':
-		digits, base = lower[1:], 8
-	}
-	mag, err := strconv.ParseUint(digits, base, 64)
+	mag, hex, err := parseUnsigned(s)
 	if err != nil {
-		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
-			return token{}, fmt.Errorf("number %s does not fit in 64 bits", s)
-		}
-		return token{}, fmt.Errorf("malformed number %q", s)
+		return token{}, err
 	}
-	return token{kind: tNum, text: s, mag: mag, sgnd: sgnd}, nil
+	return token{kind: tNum, text: s, mag: mag, sgnd: !hex}, nil
 }
 
 // classifyWord sorts an identifier into mnemonic, len, extension, the

@@ -137,25 +137,8 @@ func lexC(src, name string) ([]cToken, error) {
 // parseCNumber reads a C integer literal: hex, binary (a GNU extension),
 // octal or decimal, with an optional u/l suffix.
 func parseCNumber(s string) (uint64, error) {
-	body := strings.TrimRight(s, "uUlL")
-	lower := strings.ToLower(body)
-	digits, base := lower, 10
-	switch {
-	case strings.HasPrefix(lower, "0x"):
-		digits, base = lower[2:], 16
-	case strings.HasPrefix(lower, "0b"):
-		digits, base = lower[2:], 2
-	case len(lower) > 1 && lower[0] == '0':
-		digits, base = lower[1:], 8
-	}
-	v, err := strconv.ParseUint(digits, base, 64)
-	if err != nil {
-		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
-			return 0, fmt.Errorf("number %s does not fit in 64 bits", s)
-		}
-		return 0, fmt.Errorf("malformed number %q", s)
-	}
-	return v, nil
+	v, _, err := parseUnsigned(strings.TrimRight(s, "uUlL"))
+	return v, err
 }
 
 type cParser struct {
