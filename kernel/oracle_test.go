@@ -1,7 +1,6 @@
 package kernel_test
 
 import (
-	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -31,17 +30,9 @@ func openOracle(t testing.TB) *kernel.Oracle {
 // readFilter reads a raw little-endian struct sock_filter array.
 func readFilter(t testing.TB, path string) program.Program {
 	t.Helper()
-	b, err := os.ReadFile(path)
+	p, _, err := program.ReadFile(path, program.DecodeOptions{Format: program.FormatRaw})
 	if err != nil {
 		t.Fatal(err)
-	}
-	if len(b)%8 != 0 {
-		t.Fatalf("%s: %d bytes, not a multiple of 8", path, len(b))
-	}
-	p := make(program.Program, len(b)/8)
-	for i := range p {
-		e := b[8*i:]
-		p[i] = program.Instruction{Op: binary.LittleEndian.Uint16(e), Jt: e[2], Jf: e[3], K: binary.LittleEndian.Uint32(e[4:])}
 	}
 	return p
 }

@@ -1,9 +1,7 @@
 package verifier_test
 
 import (
-	"encoding/binary"
 	"errors"
-	"os"
 	"testing"
 
 	"github.com/bpfsim/bpfsim/program"
@@ -74,22 +72,9 @@ func expect(t testing.TB, err error, want verdict) {
 // jt, u8 jf, u32 k per 8 bytes (corpus/filters/README.md).
 func readRaw(tb testing.TB, path string) program.Program {
 	tb.Helper()
-	b, err := os.ReadFile(path)
+	p, _, err := program.ReadFile(path, program.DecodeOptions{Format: program.FormatRaw})
 	if err != nil {
 		tb.Fatal(err)
-	}
-	if len(b)%8 != 0 {
-		tb.Fatalf("%s: %d bytes, not a multiple of 8", path, len(b))
-	}
-	p := make(program.Program, len(b)/8)
-	for i := range p {
-		r := b[8*i:]
-		p[i] = program.Instruction{
-			Op: binary.LittleEndian.Uint16(r),
-			Jt: r[2],
-			Jf: r[3],
-			K:  binary.LittleEndian.Uint32(r[4:]),
-		}
 	}
 	return p
 }

@@ -1,8 +1,6 @@
 package vm
 
 import (
-	"encoding/binary"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -65,20 +63,9 @@ func corpusFilters(t testing.TB) map[string]program.Program {
 	}
 	out := map[string]program.Program{}
 	for _, path := range paths {
-		b, err := os.ReadFile(path)
+		p, _, err := program.ReadFile(path, program.DecodeOptions{Format: program.FormatRaw})
 		if err != nil {
 			t.Fatal(err)
-		}
-		if len(b)%8 != 0 {
-			t.Fatalf("%s: %d bytes is not a multiple of 8", path, len(b))
-		}
-		p := make(program.Program, len(b)/8)
-		for i := range p {
-			e := b[8*i:]
-			p[i] = program.Instruction{
-				Op: binary.LittleEndian.Uint16(e), Jt: e[2], Jf: e[3],
-				K: binary.LittleEndian.Uint32(e[4:]),
-			}
 		}
 		out[filepath.Base(path)] = p
 	}
