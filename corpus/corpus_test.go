@@ -1,13 +1,13 @@
 package corpus_test
 
 import (
+	"context"
 	"path/filepath"
 	"sync"
 	"testing"
 
 	"github.com/bpfsim/bpfsim/fuzz"
 	"github.com/bpfsim/bpfsim/internal/kerneltest"
-	"github.com/bpfsim/bpfsim/kernel"
 	"github.com/bpfsim/bpfsim/program"
 )
 
@@ -47,7 +47,7 @@ func TestReplay(t *testing.T) {
 	for _, e := range loadEntries(t) {
 		t.Run(e.Path, func(t *testing.T) {
 			t.Parallel()
-			for _, s := range fuzz.Replay(e, nil) {
+			for _, s := range fuzz.Replay(context.Background(), e, nil) {
 				t.Error(s)
 			}
 		})
@@ -57,12 +57,7 @@ func TestReplay(t *testing.T) {
 // TestReplayKernel runs every corpus entry through the live kernel again:
 // verdict, return values and recorded outcomes must not have changed.
 func TestReplayKernel(t *testing.T) {
-	kerneltest.Require(t)
-	o, err := kernel.Open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer o.Close()
+	o := kerneltest.Open(t)
 	var wg sync.WaitGroup
 	entries := loadEntries(t)
 	results := make([][]string, len(entries))
@@ -70,7 +65,7 @@ func TestReplayKernel(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i] = fuzz.Replay(e, o)
+			results[i] = fuzz.Replay(context.Background(), e, o)
 		}()
 	}
 	wg.Wait()

@@ -1,6 +1,7 @@
 package fuzz
 
 import (
+	"context"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -12,13 +13,6 @@ import (
 	"github.com/bpfsim/bpfsim/verifier"
 	"github.com/bpfsim/bpfsim/vm"
 )
-
-// Kernel is the part of *kernel.Oracle the checks use. A test may pass a
-// stand-in; real differential fuzzing passes the oracle.
-type Kernel interface {
-	Verdict(p program.Program) (kernel.Verdict, error)
-	Eval(p program.Program, inputs []seccompdata.Data) ([]kernel.EvalResult, error)
-}
 
 // Kind says which two views of a program disagreed.
 type Kind string
@@ -92,8 +86,8 @@ func verdictString(v kernel.Verdict) string {
 // seccomp filter: both must accept, or both reject with the same errno. It
 // returns nil when they agree, and an error only when the kernel could not
 // be asked.
-func CheckVerdict(k Kernel, p program.Program) (*Divergence, error) {
-	v, err := k.Verdict(p)
+func CheckVerdict(ctx context.Context, k kernel.Kernel, p program.Program) (*Divergence, error) {
+	v, err := k.Verdict(ctx, []program.Program{p})
 	if err != nil {
 		return nil, err
 	}
@@ -120,8 +114,8 @@ func CheckVerdict(k Kernel, p program.Program) (*Divergence, error) {
 // accepted by the kernel; if it is not, CheckEval returns the kernel's
 // *kernel.RejectedError. If the kernel accepts p and the verifier does not,
 // the one divergence returned is of KindVerdict.
-func CheckEval(k Kernel, p program.Program, inputs []seccompdata.Data) ([]*Divergence, error) {
-	res, err := k.Eval(p, inputs)
+func CheckEval(ctx context.Context, k kernel.Kernel, p program.Program, inputs []seccompdata.Data) ([]*Divergence, error) {
+	res, err := k.Eval(ctx, p, inputs)
 	if err != nil {
 		return nil, err
 	}

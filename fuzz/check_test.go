@@ -1,6 +1,7 @@
 package fuzz_test
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -19,7 +20,9 @@ import (
 // minimiser without depending on a real divergence: it refuses every
 // program with a tax, and its return value has bit 0 flipped when the
 // program holds a neg.
-type fakeKernel struct{}
+type fakeKernel struct {
+	kernel.Kernel // the methods the checks do not call
+}
 
 func has(p program.Program, code uint16) bool {
 	for _, ins := range p {
@@ -30,7 +33,8 @@ func has(p program.Program, code uint16) bool {
 	return false
 }
 
-func (fakeKernel) Verdict(p program.Program) (kernel.Verdict, error) {
+func (fakeKernel) Verdict(_ context.Context, progs []program.Program) (kernel.Verdict, error) {
+	p := progs[0]
 	err := verifier.Check(p, verifier.Seccomp)
 	var ve *verifier.Error
 	switch {
@@ -42,8 +46,8 @@ func (fakeKernel) Verdict(p program.Program) (kernel.Verdict, error) {
 	return kernel.Verdict{Accepted: true, FailedIndex: -1}, nil
 }
 
-func (k fakeKernel) Eval(p program.Program, in []seccompdata.Data) ([]kernel.EvalResult, error) {
-	if v, _ := k.Verdict(p); !v.Accepted {
+func (k fakeKernel) Eval(ctx context.Context, p program.Program, in []seccompdata.Data) ([]kernel.EvalResult, error) {
+	if v, _ := k.Verdict(ctx, []program.Program{p}); !v.Accepted {
 		return nil, &kernel.RejectedError{Verdict: v}
 	}
 	f, err := vm.Compile(p, verifier.Seccomp)
@@ -80,11 +84,11 @@ func TestCheckAndMinimize(t *testing.T) {
 		{"verdict", p, fuzz.KindVerdict, 3, program.ClassMISC | program.MiscTAX},
 	}
 	for _, tc := range tests {
-		d, err := fuzz.CheckVerdict(fakeKernel{}, tc.prog)
+		d, err := fuzz.CheckVerdict(context.Background(), fakeKernel{}, tc.prog)
 		if err != nil || d == nil {
 			t.Fatalf("%s: CheckVerdict found nothing (%v)", tc.name, err)
 		}
-		m, err := fuzz.Minimize(fakeKernel{}, d, nil)
+		m, err := fuzz.Minimize(context.Background(), fakeKernel{}, d, nil)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
@@ -96,11 +100,11 @@ func TestCheckAndMinimize(t *testing.T) {
 	// An eval divergence, on a program without tax.
 	pol.Rules[0].Ret = 0
 	p = pol.Program()
-	ds, err := fuzz.CheckEval(fakeKernel{}, p, g.Inputs(p, 50))
+	ds, err := fuzz.CheckEval(context.Background(), fakeKernel{}, p, g.Inputs(p, 50))
 	if err != nil || len(ds) == 0 {
 		t.Fatalf("CheckEval found nothing (%v)", err)
 	}
-	m, err := fuzz.Minimize(fakeKernel{}, ds[0], nil)
+	m, err := fuzz.Minimize(context.Background(), fakeKernel{}, ds[0], nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +118,7 @@ func TestCheckAndMinimize(t *testing.T) {
 	if err != nil || len(ds) == 0 {
 		t.Fatalf("CheckReference found nothing (%v)", err)
 	}
-	m, err = fuzz.Minimize(nil, ds[0], ref)
+	m, err = fuzz.Minimize(context.Background(), nil, ds[0], ref)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +161,7 @@ func TestExpectWriteReadReplay(t *testing.T) {
 		{Why: "nonexistent", Input: seccompdata.Data{Nr: 1000, Arch: 0xc000003e, Args: [6]uint64{1 << 40}}},
 		{Why: "unknown arch", Input: seccompdata.Data{Nr: 110, Arch: 12345, InstructionPointer: 0x401000}},
 	}
-	e, err := fuzz.Expect(o, p, cases, true)
+	e, err := fuzz.Expect(context.Background(), o, p, cases, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,12 +184,12 @@ func TestExpectWriteReadReplay(t *testing.T) {
 	if c := back.Exp.Cases[1]; c.Ret != "0x7fff0000" || c.Outcome.Return != -38 {
 		t.Errorf("nonexistent: %+v %+v", c, c.Outcome)
 	}
-	for _, s := range fuzz.Replay(back, o) {
+	for _, s := range fuzz.Replay(context.Background(), back, o) {
 		t.Error(s)
 	}
 	// A wrong expectation is reported.
 	back.Exp.Cases[1].Ret = "0x7fff0001"
-	if bad := fuzz.Replay(back, nil); len(bad) == 0 || !strings.Contains(bad[0], "vm 0x7fff0000") {
+	if bad := fuzz.Replay(context.Background(), back, nil); len(bad) == 0 || !strings.Contains(bad[0], "vm 0x7fff0000") {
 		t.Errorf("replay of a wrong expectation: %v", bad)
 	}
 }

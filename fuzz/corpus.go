@@ -3,6 +3,7 @@ package fuzz
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -219,18 +220,18 @@ func readsIP(p program.Program) bool {
 
 // Expect asks the kernel about p and cases: its verdict, and for an accepted
 // p the return value of each input (Oracle.Eval) and, with outcomes, what a
-// thread that really makes the call experiences (kernel.Outcome), for the
+// thread that really makes the call experiences (Kernel.Outcome), for the
 // inputs where that is harmless: native x86_64 calls that the filter keeps
 // from running, or that do nothing when they run (live.SafeToIssue).
-// Outcomes always come from the live kernel through kernel.Outcome, whatever
+// Outcomes always come from the live kernel through k.Outcome, whatever
 // k is.
-func Expect(k Kernel, p program.Program, cases []CaseInput, outcomes bool) (*Expectation, error) {
-	v, err := k.Verdict(p)
+func Expect(ctx context.Context, k kernel.Kernel, p program.Program, cases []CaseInput, outcomes bool) (*Expectation, error) {
+	v, err := k.Verdict(ctx, []program.Program{p})
 	if err != nil {
 		return nil, err
 	}
 	e := &Expectation{Mode: "seccomp", Accepted: v.Accepted, Kernel: KernelString(),
-		Source: "expectations produced by the live kernel (kernel.Oracle Verdict and Eval, kernel.Outcome) through fuzz.Expect"}
+		Source: "expectations produced by the live kernel (kernel.Kernel Verdict, Eval and Outcome) through fuzz.Expect"}
 	if !v.Accepted {
 		e.Errno = v.Errno.String()
 		return e, nil
@@ -239,7 +240,7 @@ func Expect(k Kernel, p program.Program, cases []CaseInput, outcomes bool) (*Exp
 	for i, c := range cases {
 		in[i] = c.Input
 	}
-	res, err := k.Eval(p, in)
+	res, err := k.Eval(ctx, p, in)
 	if err != nil {
 		return nil, err
 	}
@@ -248,7 +249,7 @@ func Expect(k Kernel, p program.Program, cases []CaseInput, outcomes bool) (*Exp
 		kc := Case{Why: c.Why, Input: InputJSON(c.Input), Ret: fmt.Sprintf("0x%08x", res[i].Ret),
 			Action: seccompdata.Action(res[i].Ret).String(), Method: res[i].Method.String()}
 		if ok, _ := live.SafeToIssue(&in[i], res[i].Ret, ip); ok && outcomes {
-			o, err := kernel.Outcome([]program.Program{p}, kernel.OutcomeCall{Nr: in[i].Nr, Args: in[i].Args}, kernel.OutcomeEnv{})
+			o, err := k.Outcome(ctx, []program.Program{p}, kernel.OutcomeCall{Nr: in[i].Nr, Args: in[i].Args}, kernel.OutcomeEnv{})
 			if err != nil {
 				return nil, fmt.Errorf("outcome of %s: %w", kc.Input, err)
 			}
@@ -371,8 +372,8 @@ func oneLine(s string) string { return strings.ReplaceAll(s, "\n", " ") }
 // not nil, against the kernel again: its verdict, its return values and the
 // recorded outcomes. The vm's outcome model (vm.Outcome) is compared with
 // every recorded outcome. With k, the outcomes are observed again through
-// kernel.Outcome. It returns one line per disagreement.
-func Replay(e *Entry, k Kernel) []string {
+// Kernel.Outcome. It returns one line per disagreement.
+func Replay(ctx context.Context, e *Entry, k kernel.Kernel) []string {
 	var bad []string
 	add := func(format string, args ...any) { bad = append(bad, fmt.Sprintf(format, args...)) }
 	err := verifier.Check(e.Program, verifier.Seccomp)
@@ -384,7 +385,7 @@ func Replay(e *Entry, k Kernel) []string {
 		add("verifier: errno %v, want %s", ve.Errno, e.Exp.Errno)
 	}
 	if k != nil {
-		v, kerr := k.Verdict(e.Program)
+		v, kerr := k.Verdict(ctx, []program.Program{e.Program})
 		switch {
 		case kerr != nil:
 			add("kernel verdict: %v", kerr)
@@ -412,7 +413,7 @@ func Replay(e *Entry, k Kernel) []string {
 	var kres []kernel.EvalResult
 	if k != nil && len(inputs) > 0 {
 		var kerr error
-		if kres, kerr = k.Eval(e.Program, inputs); kerr != nil {
+		if kres, kerr = k.Eval(ctx, e.Program, inputs); kerr != nil {
 			add("kernel eval: %v", kerr)
 			kres = nil
 		}
@@ -447,7 +448,7 @@ func Replay(e *Entry, k Kernel) []string {
 			add("case %q: outcome: %s", c.Why, s)
 		}
 		if k != nil {
-			o, err := kernel.Outcome([]program.Program{e.Program}, kernel.OutcomeCall{Nr: d.Nr, Args: d.Args}, kernel.OutcomeEnv{})
+			o, err := k.Outcome(ctx, []program.Program{e.Program}, kernel.OutcomeCall{Nr: d.Nr, Args: d.Args}, kernel.OutcomeEnv{})
 			if err != nil {
 				add("case %q: kernel outcome: %v", c.Why, err)
 			} else if got := outcomeOf(d.Nr, o); !got.same(c.Outcome) {

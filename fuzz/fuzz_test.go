@@ -1,8 +1,8 @@
 package fuzz_test
 
 import (
+	"context"
 	"errors"
-	"sync"
 	"testing"
 
 	"github.com/bpfsim/bpfsim/fuzz"
@@ -13,24 +13,12 @@ import (
 
 func TestMain(m *testing.M) { kerneltest.Main(m) }
 
-// The oracle is opened once per process (each fuzzing worker is one) and
-// lives as long as the process.
-var (
-	oracleOnce sync.Once
-	oracle     *kernel.Oracle
-	oracleErr  error
-)
-
-// liveOracle returns the process's oracle, or skips t with the reason when
-// the kernel cannot install seccomp filters.
+// liveOracle returns the process's oracle (each fuzzing worker is one
+// process), or skips t with the reason when the kernel cannot install
+// seccomp filters or was wedged before the tests started.
 func liveOracle(t testing.TB) *kernel.Oracle {
 	t.Helper()
-	kerneltest.Require(t)
-	oracleOnce.Do(func() { oracle, oracleErr = kernel.Open() })
-	if oracleErr != nil {
-		t.Fatalf("kernel.Open: %v", oracleErr)
-	}
-	return oracle
+	return kerneltest.Shared(t)
 }
 
 // corpusPrograms reads every program of the regression corpus, the seeds
@@ -63,7 +51,7 @@ func FuzzVerifierVsKernel(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		o := liveOracle(t)
 		p := fuzz.VerdictCase(data, seeds)
-		d, err := fuzz.CheckVerdict(o, p)
+		d, err := fuzz.CheckVerdict(context.Background(), o, p)
 		if err != nil {
 			t.Fatalf("kernel: %v\nprogram %s", err, fuzz.Hex(p))
 		}
@@ -83,7 +71,7 @@ func FuzzVMVsKernel(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		o := liveOracle(t)
 		p, inputs := fuzz.EvalCase(data, seeds)
-		ds, err := fuzz.CheckEval(o, p, inputs)
+		ds, err := fuzz.CheckEval(context.Background(), o, p, inputs)
 		var rej *kernel.RejectedError
 		if errors.As(err, &rej) {
 			return // the verdict target judges rejections

@@ -1,6 +1,7 @@
 package fuzz_test
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"testing"
@@ -71,7 +72,7 @@ func TestPolicyMeansWhatItSays(t *testing.T) {
 			t.Fatalf("policy %d %+v: %v %v", i, pol, err, ds)
 		}
 		if o != nil && i%4 == 0 {
-			ds, err := fuzz.CheckEval(o, p, in)
+			ds, err := fuzz.CheckEval(context.Background(), o, p, in)
 			if err != nil || len(ds) > 0 {
 				t.Fatalf("policy %d: %v %v", i, err, ds)
 			}
@@ -102,7 +103,7 @@ func TestInvalidCoversEveryRule(t *testing.T) {
 			rules[ve.Rule]++
 		}
 		if o != nil {
-			d, err := fuzz.CheckVerdict(o, p)
+			d, err := fuzz.CheckVerdict(context.Background(), o, p)
 			if err != nil || d != nil {
 				t.Fatalf("%v %v", err, d)
 			}

@@ -1,6 +1,7 @@
 package fuzz
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -141,7 +142,7 @@ func ShrinkInput(d seccompdata.Data, keep func(seccompdata.Data) bool) seccompda
 // sides); an eval divergence must keep a program
 // the kernel accepts on which the vm and the kernel differ for the input.
 // A reference divergence has only its input shrunk, against ref.
-func Minimize(k Kernel, d *Divergence, ref func(*seccompdata.Data) uint32) (*Divergence, error) {
+func Minimize(ctx context.Context, k kernel.Kernel, d *Divergence, ref func(*seccompdata.Data) uint32) (*Divergence, error) {
 	var kerr error
 	note := func(err error) bool {
 		if err != nil && kerr == nil {
@@ -152,7 +153,7 @@ func Minimize(k Kernel, d *Divergence, ref func(*seccompdata.Data) uint32) (*Div
 	switch d.Kind {
 	case KindVerdict:
 		p := ShrinkProgram(d.Program, func(q program.Program) bool {
-			dv, err := CheckVerdict(k, q)
+			dv, err := CheckVerdict(ctx, k, q)
 			if err != nil {
 				return note(err)
 			}
@@ -160,14 +161,14 @@ func Minimize(k Kernel, d *Divergence, ref func(*seccompdata.Data) uint32) (*Div
 			// wander from one bug to another.
 			return dv != nil && dv.Want == d.Want && dv.Got == d.Got
 		})
-		out, err := CheckVerdict(k, p)
+		out, err := CheckVerdict(ctx, k, p)
 		if err == nil && out == nil {
 			err = errors.New("divergence vanished while shrinking")
 		}
 		return out, firstErr(err, kerr)
 	case KindEval:
 		evalDiv := func(q program.Program, in seccompdata.Data) *Divergence {
-			ds, err := CheckEval(k, q, []seccompdata.Data{in})
+			ds, err := CheckEval(ctx, k, q, []seccompdata.Data{in})
 			var rej *kernel.RejectedError
 			if err != nil {
 				if !errors.As(err, &rej) {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/bpfsim/bpfsim/fuzz"
+	"github.com/bpfsim/bpfsim/program"
 )
 
 const dockerFilter = "../corpus/filters/docker-default_x86_64.bpf"
@@ -17,7 +18,7 @@ func BenchmarkVerdict(b *testing.B) {
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if v, err := o.Verdict(p); err != nil || !v.Accepted {
+			if v, err := o.Verdict(ctx, []program.Program{p}); err != nil || !v.Accepted {
 				b.Fatalf("%v %v", v, err)
 			}
 		}
@@ -39,7 +40,7 @@ func BenchmarkEval(b *testing.B) {
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if _, err := o.Eval(p, inputs); err != nil {
+			if _, err := o.Eval(ctx, p, inputs); err != nil {
 				b.Fatal(err)
 			}
 			n.Add(int64(len(inputs)))

@@ -33,7 +33,7 @@ func diffEval(t *testing.T, o *kernel.Oracle, name string, p program.Program, in
 	if err != nil {
 		t.Fatalf("%s: vm.Compile: %v\nprogram %s", name, err, hexProgram(p))
 	}
-	res, err := o.Eval(p, inputs)
+	res, err := o.Eval(ctx, p, inputs)
 	if err != nil {
 		t.Fatalf("%s: Eval: %v\nprogram %s", name, err, hexProgram(p))
 	}
@@ -93,7 +93,7 @@ func TestDiffVerifierVerdict(t *testing.T) {
 	}
 	accepted, bad := 0, 0
 	for _, p := range progs {
-		v, err := o.Verdict(p)
+		v, err := o.Verdict(ctx, []program.Program{p})
 		if err != nil {
 			t.Fatalf("Verdict: %v\nprogram %s", err, hexProgram(p))
 		}

@@ -4,6 +4,7 @@ package kernel
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -56,11 +57,11 @@ func groupInputs(inputs []seccompdata.Data, info *progInfo, compat bool) []*grou
 	return order
 }
 
-func (o *oracle) eval(p program.Program, inputs []seccompdata.Data) ([]EvalResult, error) {
+func (o *oracle) eval(ctx context.Context, p program.Program, inputs []seccompdata.Data) ([]EvalResult, error) {
 	if err := evalSupported(); err != nil {
 		return nil, err
 	}
-	v, err := o.acceptedCached(p)
+	v, err := o.acceptedCached(ctx, p)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +82,7 @@ func (o *oracle) eval(p program.Program, inputs []seccompdata.Data) ([]EvalResul
 	compat := false
 	for i := range inputs {
 		if inputs[i].Arch == auditArchI386 {
-			if st := o.ia32(); st.ok {
+			if st := o.ia32(ctx); st.ok {
 				compat, int80At = true, st.at
 			}
 			break
@@ -95,9 +96,14 @@ func (o *oracle) eval(p program.Program, inputs []seccompdata.Data) ([]EvalResul
 		}
 	}
 	if info.divX {
+		// One program per group, and one more for each thread a
+		// division by zero ends.
+		if err := o.pace.admit(ctx, len(groups)); err != nil {
+			return nil, err
+		}
 		err = evalInChild(p, groups, inputs, out)
 	} else {
-		err = o.evalInProcess(p, info, groups, inputs, out, int80At)
+		err = o.evalInProcess(ctx, p, info, groups, inputs, out, int80At)
 	}
 	if err != nil {
 		return nil, err
@@ -115,7 +121,7 @@ func (o *oracle) siteAddrs() (sites, error) {
 // no division by X), so every syscall from the stub comes back with ERRNO.
 // Compat groups issue from the int $0x80 sites int80At, and their
 // programs' gate and A stub compare instruction_pointer with those.
-func (o *oracle) evalInProcess(p program.Program, info *progInfo, groups []*group, inputs []seccompdata.Data, out []EvalResult, int80At sites) error {
+func (o *oracle) evalInProcess(ctx context.Context, p program.Program, info *progInfo, groups []*group, inputs []seccompdata.Data, out []EvalResult, int80At sites) error {
 	if err := o.enter(); err != nil {
 		return err
 	}
@@ -140,13 +146,17 @@ func (o *oracle) evalInProcess(p program.Program, info *progInfo, groups []*grou
 		for j, i := range g.idx {
 			regs[j] = stubRegs{nr: issuedNr(&inputs[i], g.sub), args: inputs[i].Args}
 		}
+		if err := o.pace.admit(ctx, 1); err != nil {
+			wg.Wait()
+			return err
+		}
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
 			errs <- onFreshThread(func() error {
-				return evalOnThread(prog, info, g.sub.compat, regs, func(j int, ret uint32) { out[g.idx[j]].Ret = ret }, nil)
+				return evalOnThread(o.pace, prog, info, g.sub.compat, regs, func(j int, ret uint32) { out[g.idx[j]].Ret = ret }, nil)
 			})
 		}()
 	}
@@ -168,13 +178,23 @@ func onFreshThread(f func() error) error {
 	return <-done
 }
 
-// installOnThread installs prog as the calling thread's seccomp filter.
-func installOnThread(prog program.Program) error {
+// installOnThread installs prog as the calling thread's seccomp filter,
+// timing the creation for pace (nil in the eval child, whose parent
+// admitted its programs).
+func installOnThread(pace *pacer, prog program.Program) error {
 	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 		return fmt.Errorf("prctl(PR_SET_NO_NEW_PRIVS): %w", err)
 	}
 	fprog := unix.SockFprog{Len: uint16(len(prog)), Filter: (*unix.SockFilter)(unsafe.Pointer(&prog[0]))}
-	_, _, e := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, 0, uintptr(unsafe.Pointer(&fprog)))
+	var e unix.Errno
+	install := func() {
+		_, _, e = unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, 0, uintptr(unsafe.Pointer(&fprog)))
+	}
+	if pace != nil {
+		pace.timed(install)
+	} else {
+		install()
+	}
 	runtime.KeepAlive(prog)
 	if e != 0 {
 		return fmt.Errorf("installing the evaluation filter: %w", e)
@@ -186,13 +206,13 @@ func installOnThread(prog program.Program) error {
 // reads back the program's value for each of regs, calling record(j, ret).
 // starting, if not nil, is called before input j is issued. compat issues
 // through int $0x80 instead of SYSCALL.
-func evalOnThread(prog program.Program, info *progInfo, compat bool, regs []stubRegs, record func(j int, ret uint32), starting func(j int)) error {
+func evalOnThread(pace *pacer, prog program.Program, info *progInfo, compat bool, regs []stubRegs, record func(j int, ret uint32), starting func(j int)) error {
 	// Pieces of the value come back as ERRNO data, and data 512..516
 	// must not meet a pending signal (see blockAllSignals).
 	if err := blockAllSignals(); err != nil {
 		return err
 	}
-	if err := installOnThread(prog); err != nil {
+	if err := installOnThread(pace, prog); err != nil {
 		return err
 	}
 	for j := range regs {
@@ -404,7 +424,7 @@ func childEval() {
 			start := next
 			goLocked(func() {
 				tid.Store(int32(unix.Gettid()))
-				done <- evalOnThread(j.prog, info, j.compat, j.regs[start:],
+				done <- evalOnThread(nil, j.prog, info, j.compat, j.regs[start:],
 					func(k int, ret uint32) {
 						i := j.idx[start+k]
 						atomic.StoreUint32(&words[evalHeaderWords+2*i+1], ret)

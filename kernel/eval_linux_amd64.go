@@ -141,7 +141,7 @@ func probeInt80(at sites, stage func(uint32)) (code, site, value uint32) {
 	}
 	stage(2)
 	err := onFreshThread(func() error {
-		if err := installOnThread(int80ProbeFilter(at)); err != nil {
+		if err := installOnThread(nil, int80ProbeFilter(at)); err != nil {
 			return err
 		}
 		code = ia32Works

@@ -65,7 +65,7 @@ func TestEval(t *testing.T) {
 	o := openOracle(t)
 	for _, tc := range evalCases {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := o.Eval(tc.p, []seccompdata.Data{tc.in})
+			res, err := o.Eval(ctx, tc.p, []seccompdata.Data{tc.in})
 			if err != nil {
 				t.Fatalf("Eval: %v", err)
 			}
@@ -86,7 +86,7 @@ func TestEvalBatch(t *testing.T) {
 	o := openOracle(t)
 	p := program.Program{st(0x20, 4), st(0x02, 0), st(0x20, 0), st(0x0c, 0) /* add x */, st(0x60, 0), st(0x04, 1), retA}
 	in := []seccompdata.Data{{Nr: 1, Arch: archX86_64}, {Nr: 335, Arch: archI386}, {Nr: 2, Arch: archI386}, {Nr: 3, Arch: archX86_64}}
-	res, err := o.Eval(p, in)
+	res, err := o.Eval(ctx, p, in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,12 +102,12 @@ func TestEvalBatch(t *testing.T) {
 
 func TestEvalRejected(t *testing.T) {
 	o := openOracle(t)
-	_, err := o.Eval(program.Program{st(0x94, 3), retA}, []seccompdata.Data{{}})
+	_, err := o.Eval(ctx, program.Program{st(0x94, 3), retA}, []seccompdata.Data{{}})
 	var rej *kernel.RejectedError
 	if !errors.As(err, &rej) || rej.Verdict.Errno != seccompdata.EINVAL {
 		t.Fatalf("got %v, want a RejectedError with EINVAL", err)
 	}
-	_, err = o.Eval(repeat(4096, retAllow), []seccompdata.Data{{}})
+	_, err = o.Eval(ctx, repeat(4096, retAllow), []seccompdata.Data{{}})
 	if err == nil {
 		t.Fatal("4096-instruction program: want a too-long error")
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/bpfsim/bpfsim/program"
 )
 
-// ReadFilters returns the seccomp filters of the thread tid (a process ID
+// readFiltersOf returns the seccomp filters of the thread tid (a process ID
 // names its main thread), oldest first, which is install order: what a
 // stack of policy files means to bpfsim. Each is the program as its
 // installer passed it, before the kernel's own rewriting ("ld [k]" stays
@@ -24,7 +24,7 @@ import (
 // and the kernel needs CONFIG_CHECKPOINT_RESTORE. The thread is seized
 // (PTRACE_SEIZE, so no SIGSTOP reaches its process), interrupted for as
 // long as the reading takes, and released.
-func ReadFilters(tid int) ([]program.Program, error) {
+func readFiltersOf(tid int) ([]program.Program, error) {
 	type answer struct {
 		progs []program.Program
 		err   error

@@ -14,7 +14,6 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/bpfsim/bpfsim/kernel"
 	"github.com/bpfsim/bpfsim/program"
 )
 
@@ -55,6 +54,7 @@ func holdFilters() {
 // original program (0x20 stays 0x20) and index 0 is the oldest filter.
 func TestReadFilters(t *testing.T) {
 	requireSeccomp(t)
+	o := openOracle(t)
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -77,7 +77,7 @@ func TestReadFilters(t *testing.T) {
 	if err != nil {
 		t.Fatalf("holding child said %q", line)
 	}
-	got, err := kernel.ReadFilters(tid)
+	got, err := o.ReadFilters(ctx, tid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,12 +89,12 @@ func TestReadFilters(t *testing.T) {
 	if other == tid {
 		other = otherThread(t, tid)
 	}
-	none, err := kernel.ReadFilters(other)
+	none, err := o.ReadFilters(ctx, other)
 	if err != nil || len(none) != 0 {
 		t.Errorf("thread %d: %v, %v; want no filters", other, none, err)
 	}
 	// Reading released the thread: it can still be read again.
-	if again, err := kernel.ReadFilters(tid); err != nil || len(again) != 2 {
+	if again, err := o.ReadFilters(ctx, tid); err != nil || len(again) != 2 {
 		t.Errorf("second read: %v, %v", again, err)
 	}
 }

@@ -3,6 +3,7 @@
 package kernel
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -23,17 +24,27 @@ type ia32State struct {
 
 // ia32 probes on first use and returns the cached answer; the probe runs
 // once per oracle, whatever it found.
-func (o *oracle) ia32() ia32State {
-	o.ia32Once.Do(func() { o.ia32St = probeIA32() })
+func (o *oracle) ia32(ctx context.Context) ia32State {
+	o.ia32Mu.Lock()
+	defer o.ia32Mu.Unlock()
+	if o.ia32Done {
+		return o.ia32St
+	}
+	// The probe creates one filter, in its child. A backlog that does
+	// not drain is this call's answer, not the oracle's for good.
+	if err := o.pace.admit(ctx, 1); err != nil {
+		return ia32State{err: err}
+	}
+	o.ia32St, o.ia32Done = probeIA32(), true
 	return o.ia32St
 }
 
-func (o *oracle) ia32Emulation() (bool, error) {
+func (o *oracle) ia32Emulation(ctx context.Context) (bool, error) {
 	if err := o.enter(); err != nil {
 		return false, err
 	}
 	o.mu.RUnlock()
-	st := o.ia32()
+	st := o.ia32(ctx)
 	return st.ok, st.err
 }
 

@@ -1,28 +1,50 @@
-// Package kernel uses the running Linux kernel as an oracle for the same
-// programs bpfsim reasons about:
+// Package kernel uses a live Linux kernel as an oracle for the same
+// programs bpfsim reasons about, through one interface, Kernel:
 //
-//   - Verdict: does the kernel accept a program (or a stack of programs
-//     installed in order), and with which errno does it refuse?
-//   - Eval: the kernel's exact 32-bit return value of a program for a batch
-//     of seccomp_data inputs, with no syscall of the program under test ever
-//     running for real.
+//   - Verdict: does the kernel accept a program, or a stack of programs
+//     installed in order, and with which errno does it refuse?
+//   - SocketVerdict: the same for a socket filter.
+//   - Eval: the kernel's exact 32-bit return value of a program for a
+//     batch of seccomp_data inputs, with no syscall of the program under
+//     test ever running for real.
+//   - Outcome: what really happens to a thread that makes a call under a
+//     stack of filters (errno, SIGSYS, tracer stop, notification, death).
+//   - ReadFilters: the filters a running thread has.
 //
-// An Oracle (Open, Close) owns the threads that do this. A filter under test
-// never judges a syscall of the calling program: single-program verdicts are
-// obtained without attaching anything (see Oracle.Verdict), evaluation
-// programs only judge syscalls issued from the oracle's own stub on a
-// dedicated thread that exits afterwards, and everything else runs in a
-// re-executed child process that is always killed and reaped.
+// Open returns the host's implementation, *Oracle. It never touches the
+// kernel from the calling process: every filter is created in a helper
+// process (a re-execution of the running binary, see RunChildIfRequested)
+// that the caller can abandon. A thread stuck in uninterruptible sleep
+// keeps its whole process from being reaped, so it must never be one of
+// the caller's. Every round trip has a deadline (Options.Timeout, else
+// the BPFSIM_KERNEL_TIMEOUT environment variable, else 60s); when it
+// passes, the call returns a *StallError (errors.Is(err, ErrStalled)),
+// the helper is killed, and nothing waits for it without a bound.
+//
+// The helper paces the creation of programs with backpressure from the
+// kernel (see pacer.go): heavy churn of seccomp programs can deadlock the
+// BPF JIT's deferred frees on some kernels, and an oracle must never push
+// a kernel there. Open probes with a short deadline first, so that a
+// kernel that is already wedged is reported in one line instead of hanging
+// the caller.
 //
 // A program that uses this package must call RunChildIfRequested at the very
-// start of main (or TestMain): the oracle re-executes the running binary and
-// that call turns the re-executed copy into the oracle's helper.
+// start of main (or TestMain): that call turns the re-executed copy into
+// the helper.
 //
-// The package builds everywhere; off Linux (and, for Eval, off amd64) every
-// call returns an error wrapping ErrUnsupported.
+// Faults can be injected for tests through the BPFSIM_KERNEL_FAULT
+// environment variable, read by the helper when it starts (see
+// parseFaults): "hang" (no request is ever answered, as when a seccomp(2)
+// call sleeps forever), "hang-after=N", "backlog" or "backlog=DURATION"
+// (the kernel reports a backlog of deferred frees), and
+// "slow-create=DURATION" (every program creation takes that long).
+//
+// The package builds everywhere; off Linux (and, for Eval and Outcome, off
+// amd64) every call returns an error wrapping ErrUnsupported.
 package kernel
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -34,6 +56,45 @@ import (
 // ErrUnsupported is returned, wrapped, on platforms or kernels where the
 // oracle cannot run.
 var ErrUnsupported = errors.New("needs linux with seccomp filter support")
+
+// Kernel is a live kernel as an oracle. Every method may be called from
+// several goroutines at once, is bound by a deadline (the context's and
+// the implementation's own, whichever comes first) and returns a
+// *StallError when the kernel does not answer in time. Implementations:
+// *Oracle, for the kernel this process runs on.
+type Kernel interface {
+	// Verdict reports whether the kernel accepts progs installed one
+	// after the other by one thread, progs[0] first, as seccomp filters.
+	// A single program is judged without attaching it anywhere; a stack
+	// really installs the filters in a disposable process, where each
+	// filter judges the seccomp(2) calls that install the later ones, as
+	// in a real program (see Verdict.Denied).
+	Verdict(ctx context.Context, progs []program.Program) (Verdict, error)
+	// SocketVerdict reports whether the kernel accepts p as a socket
+	// filter (SO_ATTACH_FILTER on a fresh AF_UNIX socket).
+	SocketVerdict(ctx context.Context, p program.Program) (Verdict, error)
+	// Eval returns the kernel's 32-bit return value of p for each input,
+	// in order. p must be accepted by the kernel (else a *RejectedError).
+	Eval(ctx context.Context, p program.Program, inputs []seccompdata.Data) ([]EvalResult, error)
+	// Outcome installs progs, in install order, on one thread of a
+	// disposable process, has that thread make call, and reports what
+	// the kernel did to it.
+	Outcome(ctx context.Context, progs []program.Program, call OutcomeCall, env OutcomeEnv) (Observed, error)
+	// ReadFilters returns the seccomp filters of thread tid, oldest first.
+	ReadFilters(ctx context.Context, tid int) ([]program.Program, error)
+	// IA32Emulation reports whether Eval issues i386 inputs as real i386
+	// syscalls through int $0x80 (Method CompatInt80) rather than with
+	// arch substituted.
+	IA32Emulation(ctx context.Context) (bool, error)
+	// Close releases the kernel's helpers. It is safe to call more than
+	// once.
+	Close() error
+}
+
+// maxStack is the most filters one verdict can stack; 1-instruction
+// filters stack 3641 deep before the kernel's path limit (5 + 3640*9 <=
+// 32768, seccomp_attach_filter in kernel/seccomp.c).
+const maxStack = 4000
 
 // Verdict is the kernel's answer to installing a stack of seccomp filters.
 type Verdict struct {
@@ -64,23 +125,6 @@ func (v Verdict) String() string {
 		return fmt.Sprintf("filter %d: not installed: %s", v.FailedIndex, v.Reason)
 	}
 	return fmt.Sprintf("filter %d: %s", v.FailedIndex, v.Errno)
-}
-
-// InstallVerdict installs progs, in install order, as seccomp filters of one
-// thread of a fresh child process and reports what seccomp(2) returned. It
-// needs no Oracle, but costs a process start (about 4 ms); Oracle.Verdict
-// and Oracle.VerdictStack are the fast forms.
-//
-// Every filter after the first is installed by a thread already under the
-// earlier ones, exactly as a real program stacks them; an earlier filter
-// that denies seccomp(2) itself therefore decides the verdict of the later
-// ones, as it would for any program (a filter that kills the helper is
-// reported as an error).
-func InstallVerdict(progs []program.Program) (Verdict, error) {
-	if len(progs) == 0 {
-		return Verdict{}, errors.New("no program to install")
-	}
-	return installVerdict(progs)
 }
 
 // Method says how an input reached the program in Eval. The zero value,
@@ -161,92 +205,3 @@ type RejectedError struct {
 func (e *RejectedError) Error() string {
 	return fmt.Sprintf("the kernel rejects the program: %s", e.Verdict.Errno)
 }
-
-// Oracle is a handle on the live kernel. Its methods may be called from
-// several goroutines at once. Close releases its threads; no thread with a
-// seccomp filter and no child process outlives it.
-type Oracle struct {
-	o *oracle
-}
-
-// Open starts an oracle: on Linux, a blocker thread (see Verdict) and a few
-// verdict threads. It fails with an error wrapping ErrUnsupported where the
-// kernel cannot install seccomp filters.
-func Open() (*Oracle, error) {
-	o, err := openOracle()
-	if err != nil {
-		return nil, err
-	}
-	return &Oracle{o: o}, nil
-}
-
-// Close stops the oracle's threads and waits for calls in progress. It is
-// safe to call more than once.
-func (o *Oracle) Close() error { return o.o.close() }
-
-// Verdict reports whether the kernel accepts p as a seccomp filter, for a
-// caller with no_new_privs (or CAP_SYS_ADMIN) that has no filter yet; if
-// the whole process already runs under a seccomp filter, the kernel's path
-// limit counts that filter too.
-//
-// Nothing is attached: p is offered with SECCOMP_FILTER_FLAG_TSYNC by a
-// thread without filters while the oracle's blocker thread holds a filter
-// that is no ancestor of the caller's. seccomp_set_mode_filter runs every
-// check (seccomp_prepare_filter, then in seccomp_attach_filter the path
-// limit) and then fails seccomp_can_sync_threads, returning the blocker's
-// TID instead of attaching (kernel/seccomp.c). A TID means accepted, -errno
-// rejected.
-func (o *Oracle) Verdict(p program.Program) (Verdict, error) { return o.o.verdict(p) }
-
-// VerdictStack reports whether the kernel accepts progs installed one
-// after the other by one thread, progs[0] first. A stack of one program is
-// answered as Verdict does; longer stacks really install the filters in a
-// re-executed child, where each filter judges the seccomp(2) calls that
-// install the later ones, as in a real program (see Verdict.Denied).
-func (o *Oracle) VerdictStack(progs []program.Program) (Verdict, error) {
-	if len(progs) == 0 {
-		return Verdict{}, errors.New("no program to install")
-	}
-	if len(progs) == 1 {
-		return o.Verdict(progs[0])
-	}
-	return o.o.verdictStack(progs)
-}
-
-// Eval returns the kernel's 32-bit return value of p for each input, in
-// order. p must be accepted by the kernel (else a *RejectedError).
-//
-// The kernel runs an instrumented copy of p on real syscalls issued from
-// the oracle's stub: every RET of p becomes a jump to a stub appended at
-// the end that returns the value as SECCOMP_RET_ERRNO data, 12 bits per
-// syscall; a prefix allows every syscall not issued from the stub, and the
-// filter lives on a dedicated thread that exits afterwards. nr and the six
-// args are the real registers of the syscall, so every value is possible
-// (x32 numbers with 0x40000000 included); arch and instruction_pointer are
-// substituted as constants where needed (EvalResult.Method). Programs that
-// divide by X run in a re-executed child, because a division by zero ends
-// the evaluating thread. The first i386 input makes the oracle probe for
-// IA-32 emulation (see IA32Emulation); where it is on, i386 inputs are
-// issued for real through int $0x80.
-func (o *Oracle) Eval(p program.Program, inputs []seccompdata.Data) ([]EvalResult, error) {
-	return o.o.eval(p, inputs)
-}
-
-// IA32Emulation reports whether Eval issues inputs whose arch is
-// AUDIT_ARCH_I386 as real i386 syscalls through int $0x80 (EvalResult.Method
-// CompatInt80), rather than as x86_64 syscalls with the program's loads of
-// arch substituted (ArchSubstituted).
-//
-// The first call (or the first Eval with an i386 input) probes, once per
-// oracle, in a re-executed child of this binary, where a fault cannot
-// hurt: the child executes int $0x80 with EAX = 20 (i386 getpid). A
-// SIGSEGV there means IA-32 emulation is off (the kernel has no int $0x80
-// handler: idt_setup_traps, arch/x86/kernel/idt.c, installs it only when
-// ia32_enabled(); under FRED fred_intx, arch/x86/entry/entry_fred.c,
-// raises #GP instead): false with a nil error. Where getpid works, the
-// child also checks, under a seccomp filter, that the kernel reports
-// AUDIT_ARCH_I386, the full 64-bit argument registers and the addresses
-// the oracle's instrumented programs expect; only then is the answer true.
-// A probe that cannot run, or whose checks fail, gives false and an error
-// saying why; Eval then uses the substitution.
-func (o *Oracle) IA32Emulation() (bool, error) { return o.o.ia32Emulation() }

@@ -41,11 +41,6 @@ const resultWords = 3 + 2*maxStack
 // that installs the filters.
 const tidWord = resultWords - 1
 
-// maxStack is the most filters one verdict can stack; 1-instruction
-// filters stack 3641 deep before the kernel's path limit (5 + 3640*9 <=
-// 32768, seccomp_attach_filter in kernel/seccomp.c).
-const maxStack = 4000
-
 // Available reports whether this kernel can install seccomp filters.
 func Available() error {
 	// SECCOMP_GET_ACTION_AVAIL needs no privilege and exists since 4.14;
@@ -67,6 +62,8 @@ func RunChildIfRequested() {
 		return
 	}
 	switch job {
+	case "server":
+		childServer()
 	case "verdict":
 		childVerdict()
 	case "outcome":
@@ -82,12 +79,6 @@ func RunChildIfRequested() {
 }
 
 func installVerdict(progs []program.Program) (Verdict, error) {
-	if len(progs) > maxStack {
-		return Verdict{}, fmt.Errorf("stack of %d filters: the oracle stacks at most %d", len(progs), maxStack)
-	}
-	if err := Available(); err != nil {
-		return Verdict{}, err
-	}
 	var in bytes.Buffer
 	binary.Write(&in, binary.LittleEndian, uint32(len(progs)))
 	for _, p := range progs {
@@ -145,15 +136,26 @@ func runChild(job string, input []byte, nwords int, timeout time.Duration, watch
 	defer unix.Munmap(page)
 	words := unsafe.Slice((*uint32)(unsafe.Pointer(&page[0])), nwords)
 
+	stdin, err := memFile("bpfsim-job", input)
+	if err != nil {
+		return nil, err
+	}
+	defer stdin.Close()
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("finding own executable: %w", err)
 	}
+	// Files, not pipes, for stdin and stderr: nothing copies them, so
+	// nothing but the bounded waits below waits for the child.
+	stderr, err := memFile("bpfsim-stderr", nil)
+	if err != nil {
+		return nil, err
+	}
+	defer stderr.Close()
 	cmd := exec.Command(exe)
 	cmd.Env = append(os.Environ(), childEnv+"="+job)
-	cmd.Stdin = bytes.NewReader(input)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	cmd.Stdin = stdin
+	cmd.Stderr = stderr
 	cmd.ExtraFiles = []*os.File{mem}
 	cmd.SysProcAttr = &unix.SysProcAttr{Pdeathsig: unix.SIGKILL}
 	if err := cmd.Start(); err != nil {
@@ -182,7 +184,11 @@ func runChild(job string, input []byte, nwords int, timeout time.Duration, watch
 		}
 	}
 	cmd.Process.Kill()
-	<-exited
+	select {
+	case <-exited:
+	case <-time.After(reapTimeout):
+		return nil, fmt.Errorf("oracle helper %d could not be reaped within %v after SIGKILL: %v", cmd.Process.Pid, reapTimeout, readHealth(true))
+	}
 	out := make([]uint32, nwords)
 	for i := range out {
 		out[i] = atomic.LoadUint32(&words[i])
@@ -191,7 +197,7 @@ func runChild(job string, input []byte, nwords int, timeout time.Duration, watch
 		return out, nil
 	}
 	if dead {
-		if msg := bytes.TrimSpace(stderr.Bytes()); len(msg) > 0 && out[0] == 0 {
+		if msg := bytes.TrimSpace(readAll(stderr)); len(msg) > 0 && out[0] == 0 {
 			return nil, fmt.Errorf("oracle helper failed: %s", firstLine(msg))
 		}
 		return out, nil // partial: the caller reports which step died
@@ -236,6 +242,29 @@ func blockAllSignals() error {
 		return fmt.Errorf("blocking signals: %w", err)
 	}
 	return nil
+}
+
+// memFile returns a memfd holding data, positioned at its start.
+func memFile(name string, data []byte) (*os.File, error) {
+	fd, err := unix.MemfdCreate(name, unix.MFD_CLOEXEC)
+	if err != nil {
+		return nil, fmt.Errorf("memfd_create: %w", err)
+	}
+	f := os.NewFile(uintptr(fd), name)
+	if len(data) > 0 {
+		if _, err := f.WriteAt(data, 0); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("writing %s: %w", name, err)
+		}
+	}
+	return f, nil
+}
+
+// readAll returns the first 4 KiB of f from its start.
+func readAll(f *os.File) []byte {
+	buf := make([]byte, 4096)
+	n, _ := f.ReadAt(buf, 0)
+	return buf[:n]
 }
 
 func firstLine(b []byte) string {

@@ -5,9 +5,6 @@ package kernel
 import (
 	"fmt"
 	"runtime"
-
-	"github.com/bpfsim/bpfsim/program"
-	"github.com/bpfsim/bpfsim/seccompdata"
 )
 
 // RunChildIfRequested does nothing on this platform.
@@ -18,24 +15,7 @@ func Available() error {
 	return fmt.Errorf("kernel oracle on %s: %w", runtime.GOOS, ErrUnsupported)
 }
 
-func installVerdict([]program.Program) (Verdict, error) { return Verdict{}, Available() }
+// start is never reached: Open checks Available first.
+func start() (*Oracle, error) { return nil, Available() }
 
-type oracle struct{}
-
-func openOracle() (*oracle, error) { return nil, Available() }
-
-func (*oracle) close() error                             { return nil }
-func (*oracle) verdict(program.Program) (Verdict, error) { return Verdict{}, Available() }
-func (*oracle) verdictStack([]program.Program) (Verdict, error) {
-	return Verdict{}, Available()
-}
-func (*oracle) eval(program.Program, []seccompdata.Data) ([]EvalResult, error) {
-	return nil, Available()
-}
-func (*oracle) ia32Emulation() (bool, error) { return false, Available() }
-
-// SocketVerdict reports why the oracle cannot run here.
-func SocketVerdict(program.Program) (Verdict, error) { return Verdict{}, Available() }
-
-// ReadFilters reports why the oracle cannot run here.
-func ReadFilters(int) ([]program.Program, error) { return nil, Available() }
+func readHealth(bool) Health { return Health{Err: "not linux"} }

@@ -120,24 +120,17 @@ var verdictCases = []struct {
 	{"two 4096 div-x filters", []program.Program{divX4096, divX4096}, kernel.Verdict{Errno: seccompdata.ENOMEM, FailedIndex: 1}},
 }
 
-func TestInstallVerdictMatchesKernelAndVerifier(t *testing.T) {
+func TestVerdictMatchesKernelAndVerifier(t *testing.T) {
 	requireSeccomp(t)
 	o := openOracle(t)
 	for _, tc := range verdictCases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := kernel.InstallVerdict(tc.progs)
+			got, err := o.Verdict(ctx, tc.progs)
 			if err != nil {
-				t.Fatalf("InstallVerdict: %v", err)
+				kerneltest.Fail(t, err)
 			}
 			if got != tc.want {
 				t.Errorf("kernel: got %+v, want %+v", got, tc.want)
-			}
-			fast, err := o.VerdictStack(tc.progs)
-			if err != nil {
-				t.Fatalf("VerdictStack: %v", err)
-			}
-			if fast != tc.want {
-				t.Errorf("VerdictStack: got %+v, want %+v", fast, tc.want)
 			}
 			ours := verifier.CheckStack(tc.progs)
 			var verr *verifier.Error
@@ -168,7 +161,7 @@ func TestVerdictStackDenied(t *testing.T) {
 		{"kill thread", []program.Program{kill, {retAllow}}, 0},
 		{"div by zero", []program.Program{{program.Stmt(0x3c, 0), retA}, {retAllow}}, 0},
 	} {
-		v, err := o.VerdictStack(tc.progs)
+		v, err := o.Verdict(ctx, tc.progs)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}

@@ -3,6 +3,7 @@
 package kernel
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"runtime"
@@ -15,8 +16,11 @@ import (
 	"github.com/bpfsim/bpfsim/seccompdata"
 )
 
-// oracle is the Linux state behind an Oracle.
+// oracle is the helper's side of an Oracle: the threads and children that
+// really create programs, each creation admitted by pace.
 type oracle struct {
+	pace *pacer
+
 	// mu is held for reading by every call and for writing by close, so
 	// that the blocker and the workers outlive every call using them.
 	mu     sync.RWMutex
@@ -41,8 +45,10 @@ type oracle struct {
 	sites     sites
 	sitesErr  error
 
-	// ia32Once guards the probe of IA-32 emulation (ia32_linux.go).
-	ia32Once sync.Once
+	// ia32Mu guards the probe of IA-32 emulation (ia32_linux.go), made
+	// once per oracle.
+	ia32Mu   sync.Mutex
+	ia32Done bool
 	ia32St   ia32State
 }
 
@@ -56,11 +62,12 @@ type verdictReply struct {
 	errno unix.Errno
 }
 
-func openOracle() (*oracle, error) {
+func openOracle(pace *pacer) (*oracle, error) {
 	if err := Available(); err != nil {
 		return nil, err
 	}
 	o := &oracle{
+		pace:        pace,
 		blockerStop: make(chan struct{}),
 		blockerDone: make(chan struct{}),
 		reqs:        make(chan verdictReq),
@@ -131,8 +138,12 @@ func (o *oracle) worker(ready chan<- error) {
 		if len(req.p) > 0 {
 			fprog.Filter = (*unix.SockFilter)(unsafe.Pointer(&req.p[0]))
 		}
-		r, _, e := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER,
-			unix.SECCOMP_FILTER_FLAG_TSYNC, uintptr(unsafe.Pointer(&fprog)))
+		var r uintptr
+		var e unix.Errno
+		o.pace.timed(func() {
+			r, _, e = unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER,
+				unix.SECCOMP_FILTER_FLAG_TSYNC, uintptr(unsafe.Pointer(&fprog)))
+		})
 		runtime.KeepAlive(req.p)
 		req.reply <- verdictReply{ret: r, errno: e}
 	}
@@ -141,7 +152,7 @@ func (o *oracle) worker(ready chan<- error) {
 const acceptedCacheSize = 1024
 
 // acceptedCached is verdict for callers that only need acceptance.
-func (o *oracle) acceptedCached(p program.Program) (Verdict, error) {
+func (o *oracle) acceptedCached(ctx context.Context, p program.Program) (Verdict, error) {
 	key := string(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(p))), 8*len(p)))
 	o.cacheMu.Lock()
 	_, ok := o.accepted[key]
@@ -149,7 +160,7 @@ func (o *oracle) acceptedCached(p program.Program) (Verdict, error) {
 	if ok {
 		return Verdict{Accepted: true, FailedIndex: -1}, nil
 	}
-	v, err := o.verdict(p)
+	v, err := o.verdict(ctx, p)
 	if err == nil && v.Accepted {
 		o.cacheMu.Lock()
 		if o.accepted == nil || len(o.accepted) >= acceptedCacheSize {
@@ -188,9 +199,12 @@ func (o *oracle) enter() error {
 	return nil
 }
 
-func (o *oracle) verdict(p program.Program) (Verdict, error) {
+func (o *oracle) verdict(ctx context.Context, p program.Program) (Verdict, error) {
 	if len(p) > 0xffff {
 		return Verdict{}, fmt.Errorf("program of %d instructions: struct sock_fprog cannot hold more than 65535", len(p))
+	}
+	if err := o.pace.admit(ctx, 1); err != nil {
+		return Verdict{}, err
 	}
 	if err := o.enter(); err != nil {
 		return Verdict{}, err
@@ -214,11 +228,21 @@ func (o *oracle) verdict(p program.Program) (Verdict, error) {
 	return Verdict{}, o.broken
 }
 
-func (o *oracle) verdictStack(progs []program.Program) (Verdict, error) {
+// verdictStack answers Kernel.Verdict: one program through verdict, a
+// stack installed for real in a child.
+func (o *oracle) verdictStack(ctx context.Context, progs []program.Program) (Verdict, error) {
+	if len(progs) == 1 {
+		return o.verdict(ctx, progs[0])
+	}
 	if err := o.enter(); err != nil {
 		return Verdict{}, err
 	}
 	o.mu.RUnlock()
+	// The child creates every filter of the stack, and killing it frees
+	// them all at once.
+	if err := o.pace.admit(ctx, len(progs)); err != nil {
+		return Verdict{}, err
+	}
 	v, err := installVerdict(progs)
 	if err != nil || v.Accepted || v.FailedIndex == 0 || v.Denied {
 		return v, err
@@ -227,7 +251,7 @@ func (o *oracle) verdictStack(progs []program.Program) (Verdict, error) {
 	// (independent of the stack: the single verdict gives the same errno)
 	// or the path limit (ENOMEM, for a program the single verdict
 	// accepts); anything else is the earlier filters' answer to seccomp(2).
-	alone, err := o.verdict(progs[v.FailedIndex])
+	alone, err := o.verdict(ctx, progs[v.FailedIndex])
 	if err != nil {
 		return Verdict{}, err
 	}

@@ -1,6 +1,7 @@
 package kernel_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -8,23 +9,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bpfsim/bpfsim/internal/kerneltest"
 	"github.com/bpfsim/bpfsim/kernel"
 	"github.com/bpfsim/bpfsim/program"
 	"github.com/bpfsim/bpfsim/seccompdata"
 )
 
+// ctx is every test's context: the oracle's own deadlines bound the calls.
+var ctx = context.Background()
+
 // openOracle opens an oracle for t and closes it at the end of the test.
 func openOracle(t testing.TB) *kernel.Oracle {
 	t.Helper()
-	if err := kernel.Available(); err != nil {
-		t.Skipf("live kernel test skipped: %v", err)
-	}
-	o, err := kernel.Open()
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() { o.Close() })
-	return o
+	return kerneltest.Open(t)
 }
 
 // readFilter reads a raw little-endian struct sock_filter array.
@@ -51,7 +48,8 @@ func corpusFilters(t testing.TB) map[string]program.Program {
 }
 
 // leftovers lists threads of this process that hold a seccomp filter and
-// children of any of its threads.
+// children of any of its threads: with every filter in the oracle's
+// helper, the caller's process has neither once the oracle is closed.
 func leftovers() []string {
 	var found []string
 	tasks, _ := filepath.Glob("/proc/self/task/*")
@@ -91,33 +89,39 @@ func waitNoLeftovers(t *testing.T) {
 func TestNothingLeftBehind(t *testing.T) {
 	requireSeccomp(t)
 	waitNoLeftovers(t) // earlier tests' oracles are closed
-	o, err := kernel.Open()
+	o, err := kernel.Open(ctx, kernel.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	divX := program.Program{program.Stmt(0x20, 16), program.Stmt(0x07, 0), program.Stmt(0x00, 100), program.Stmt(0x3c, 0), retA}
-	if _, err := o.Verdict(program.Program{retAllow}); err != nil {
+	if _, err := o.Verdict(ctx, []program.Program{{retAllow}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := o.Eval(divX, []seccompdata.Data{{}, {Args: [6]uint64{1}}, {}}); err != nil {
+	if _, err := o.Eval(ctx, divX, []seccompdata.Data{{}, {Args: [6]uint64{1}}, {}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := o.Eval(program.Program{program.Stmt(0x20, 0), retA}, []seccompdata.Data{{Nr: 335}, {Nr: 1}}); err != nil {
+	if _, err := o.Eval(ctx, program.Program{program.Stmt(0x20, 0), retA}, []seccompdata.Data{{Nr: 335}, {Nr: 1}}); err != nil {
 		t.Fatal(err)
 	}
 	// The first i386 input probes for IA-32 emulation in a helper.
-	if _, err := o.Eval(program.Program{program.Stmt(0x20, 4), retA}, []seccompdata.Data{{Arch: archI386}}); err != nil {
+	if _, err := o.Eval(ctx, program.Program{program.Stmt(0x20, 4), retA}, []seccompdata.Data{{Arch: archI386}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := o.Eval(program.Program{program.Stmt(0x94, 1), retA}, []seccompdata.Data{{}}); err == nil {
+	if _, err := o.Eval(ctx, program.Program{program.Stmt(0x94, 1), retA}, []seccompdata.Data{{}}); err == nil {
 		t.Fatal("Eval of a rejected program: no error")
 	}
-	if _, err := o.VerdictStack([]program.Program{{program.Stmt(0x06, 0)}, {retAllow}}); err != nil {
+	if _, err := o.Verdict(ctx, []program.Program{{program.Stmt(0x06, 0)}, {retAllow}}); err != nil {
+		t.Fatal(err)
+	}
+	helper := o.HelperPID()
+	if err := o.Close(); err != nil {
 		t.Fatal(err)
 	}
 	o.Close()
-	o.Close()
-	if _, err := o.Verdict(program.Program{retAllow}); err == nil {
+	if _, err := os.Stat(fmt.Sprintf("/proc/%d", helper)); err == nil {
+		t.Errorf("helper %d outlived Close", helper)
+	}
+	if _, err := o.Verdict(ctx, []program.Program{{retAllow}}); err == nil {
 		t.Error("Verdict after Close: no error")
 	}
 	waitNoLeftovers(t)

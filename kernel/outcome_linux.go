@@ -22,11 +22,8 @@ import (
 )
 
 // outcomeTimeout bounds one Outcome run, from starting the helper to the
-// end of the call; reaping gets reapTimeout on top.
-const (
-	outcomeTimeout = 5 * time.Second
-	reapTimeout    = 2 * time.Second
-)
+// end of the call; reaping gets reapTimeout (oracle.go) on top.
+const outcomeTimeout = 5 * time.Second
 
 // outcomePage is the page shared (a memfd mapped MAP_SHARED) by the parent,
 // the helper and, in single-thread mode, the helper's forked target. The

@@ -1,6 +1,7 @@
 package kernel_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bpfsim/bpfsim/internal/kerneltest"
 	"github.com/bpfsim/bpfsim/kernel"
 	"github.com/bpfsim/bpfsim/program"
 	"github.com/bpfsim/bpfsim/seccompdata"
@@ -21,11 +23,21 @@ const (
 	sigsys          = 31
 )
 
-// outcomeOrSkip is kernel.Outcome, skipping t where the oracle cannot run
+// outcomeOrSkip is Kernel.Outcome, skipping t where the oracle cannot run
 // (no ptrace permission, for instance).
 func outcomeOrSkip(t *testing.T, progs []program.Program, call kernel.OutcomeCall, env kernel.OutcomeEnv) (kernel.Observed, error) {
 	t.Helper()
-	o, err := kernel.Outcome(progs, call, env)
+	// An oracle of its own, closed before returning, so that tests can
+	// check that nothing outlives it.
+	requireSeccomp(t)
+	k, err := kernel.Open(ctx, kernel.Options{})
+	if err != nil {
+		kerneltest.Fail(t, err)
+	}
+	o, err := k.Outcome(ctx, progs, call, env)
+	if cerr := k.Close(); cerr != nil {
+		t.Fatal(cerr)
+	}
 	if errors.Is(err, kernel.ErrUnsupported) {
 		t.Skipf("live kernel test skipped: %v", err)
 	}
@@ -378,14 +390,20 @@ func itoa(n int) string {
 
 // A filter that answers ERRNO(5) for syscall 1000, made by a thread of a
 // disposable helper: the call returns -5.
-func ExampleOutcome() {
+func ExampleOracle_Outcome() {
 	filter := program.Program{
 		program.Stmt(0x20, 0),            // ld [0] (nr)
 		program.Jump(0x15, 1000, 0, 1),   // jeq #1000, 0, 1
 		program.Stmt(0x06, 0x00050000|5), // ret #ERRNO(5)
 		program.Stmt(0x06, 0x7fff0000),   // ret #ALLOW
 	}
-	o, err := kernel.Outcome([]program.Program{filter}, kernel.OutcomeCall{Nr: kernel.NrNonexistent}, kernel.OutcomeEnv{})
+	k, err := kernel.Open(context.Background(), kernel.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer k.Close()
+	o, err := k.Outcome(context.Background(), []program.Program{filter}, kernel.OutcomeCall{Nr: kernel.NrNonexistent}, kernel.OutcomeEnv{})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -3,6 +3,7 @@
 package kernel
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"unsafe"
@@ -13,11 +14,14 @@ import (
 	"github.com/bpfsim/bpfsim/seccompdata"
 )
 
-// SocketVerdict attaches p as a socket filter (SO_ATTACH_FILTER) to a fresh
+// socketVerdict attaches p as a socket filter (SO_ATTACH_FILTER) to a fresh
 // AF_UNIX datagram socket, closes it, and reports what setsockopt(2)
 // returned (sk_attach_filter, net/core/filter.c). Nothing else sees the
 // filter.
-func SocketVerdict(p program.Program) (Verdict, error) {
+func (o *oracle) socketVerdict(ctx context.Context, p program.Program) (Verdict, error) {
+	if err := o.pace.admit(ctx, 1); err != nil {
+		return Verdict{}, err
+	}
 	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return Verdict{}, fmt.Errorf("socket(AF_UNIX): %w", err)
@@ -32,7 +36,7 @@ func SocketVerdict(p program.Program) (Verdict, error) {
 	if len(p) > 0 {
 		fprog.Filter = (*unix.SockFilter)(unsafe.Pointer(&p[0]))
 	}
-	err = unix.SetsockoptSockFprog(fd, unix.SOL_SOCKET, unix.SO_ATTACH_FILTER, &fprog)
+	o.pace.timed(func() { err = unix.SetsockoptSockFprog(fd, unix.SOL_SOCKET, unix.SO_ATTACH_FILTER, &fprog) })
 	var errno unix.Errno
 	switch {
 	case err == nil:

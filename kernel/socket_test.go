@@ -14,6 +14,7 @@ import (
 // past SKF_AD_OFF is EINVAL; length 0 and 4097 are EINVAL).
 func TestSocketVerdict(t *testing.T) {
 	requireSeccomp(t)
+	o := openOracle(t)
 	retA := program.Stmt(0x16, 0)
 	tests := []struct {
 		name string
@@ -31,7 +32,7 @@ func TestSocketVerdict(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := kernel.SocketVerdict(tc.p)
+			got, err := o.SocketVerdict(ctx, tc.p)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -4,12 +4,14 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -31,7 +33,8 @@ first), unless --each checks each file on its own. "-" reads standard input.
   bpfcheck --live policy.bpf           ask the running kernel too
 
 Exit status: 0 accepted, 1 rejected, 2 usage or input error, 3 with --live
-when the running kernel's verdict differs from bpfcheck's.
+when the running kernel's verdict differs from bpfcheck's, 5 when the live
+kernel is unavailable or stalled (see --kernel-timeout).
 
 Flags:
 `
@@ -44,14 +47,17 @@ func main() {
 
 type options struct {
 	in    cli.Input
+	live  cli.Live
+	probe bool
 	mode  string
 	all   bool
 	json  bool
 	each  bool
 	print string
-	live  bool
+	ask   bool
 
-	oracle *kernel.Oracle
+	ctx    context.Context
+	oracle kernel.Kernel
 	differ bool
 }
 
@@ -64,11 +70,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 	}
 	o.in.AddFlags(fs)
+	o.live.AddFlags(fs)
+	fs.BoolVar(&o.probe, "probe-kernel", false, "only probe the live kernel: say in one line whether it is healthy, exit 0 if so and 5 if not")
 	fs.StringVar(&o.mode, "mode", "seccomp", "rule set: seccomp or socket")
 	fs.BoolVar(&o.all, "all", false, "list every violation, not only the one the kernel stops at")
 	fs.BoolVar(&o.json, "json", false, "print JSON (one object; one line per file with --each)")
 	fs.BoolVar(&o.each, "each", false, "check every file on its own instead of as a stack")
-	fs.BoolVar(&o.live, "live", false, "also install the program in the running kernel (without attaching it) and compare")
+	fs.BoolVar(&o.ask, "live", false, "also install the program in the running kernel (without attaching it) and compare")
 	fs.StringVar(&o.print, "print", "", "write the program in `FORMAT` (raw, asm, c, ddd, comma) to stdout instead of checking it")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
@@ -77,12 +85,31 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "bpfcheck: %v\n", err)
 		return cli.ExitUsage
 	}
-	code, err := check(&o, fs.Args(), stdin, stdout)
+	ctx, cancel, err := o.live.Context(fs)
 	if err != nil {
 		fmt.Fprintf(stderr, "bpfcheck: %v\n", err)
 		return cli.ExitUsage
 	}
+	defer cancel()
+	defer o.live.Close()
+	o.ctx = ctx
+	code, err := check(&o, fs.Args(), stdin, stdout)
+	if err != nil {
+		fmt.Fprintf(stderr, "bpfcheck: %v\n", err)
+		return cli.ExitCode(err)
+	}
 	return code
+}
+
+// probeKernel says whether the live kernel is healthy: Open's probe, one
+// verdict with a short deadline.
+func probeKernel(o *options, stdout io.Writer) (int, error) {
+	start := time.Now()
+	if _, err := o.live.Kernel(o.ctx); err != nil {
+		return 0, err
+	}
+	fmt.Fprintf(stdout, "kernel: healthy: the probe answered in %v\n", time.Since(start).Round(time.Millisecond))
+	return cli.ExitOK, nil
 }
 
 func check(o *options, files []string, stdin io.Reader, stdout io.Writer) (code int, err error) {
@@ -95,26 +122,23 @@ func check(o *options, files []string, stdin io.Reader, stdout io.Writer) (code 
 	default:
 		return 0, cli.Usagef("--mode %q: want seccomp or socket", o.mode)
 	}
+	if o.probe {
+		return probeKernel(o, stdout)
+	}
 	if o.print != "" {
 		return printProgram(o, files, stdin, stdout)
 	}
 	if o.in.Pid != 0 {
 		o.each = false // the filters of one thread are one stack
 	}
-	if o.live {
-		if err := kernel.Available(); err != nil {
-			return 0, cli.Usagef("--live: %v", err)
+	if o.ask {
+		oracle, err := o.live.Kernel(o.ctx)
+		if err != nil {
+			return 0, fmt.Errorf("--live: %w", err)
 		}
-		if mode == verifier.Seccomp {
-			oracle, err := kernel.Open()
-			if err != nil {
-				return 0, cli.Usagef("--live: %v", err)
-			}
-			defer oracle.Close()
-			o.oracle = oracle
-		}
+		o.oracle = oracle
 		defer func() {
-			if o.differ && code != cli.ExitUsage {
+			if o.differ && err == nil {
 				code = cli.ExitDiffers
 			}
 		}()
@@ -145,7 +169,7 @@ func check(o *options, files []string, stdin io.Reader, stdout io.Writer) (code 
 	if mode == verifier.Socket && len(files) > 1 {
 		return 0, cli.Usagef("a socket holds one filter: give one file, or --each")
 	}
-	files, progs, err := o.in.Policies(files, stdin)
+	files, progs, err := o.in.Policies(o.ctx, &o.live, files, stdin)
 	if err != nil {
 		return 0, err
 	}
@@ -167,7 +191,7 @@ func printProgram(o *options, files []string, stdin io.Reader, stdout io.Writer)
 	if err != nil || f == program.FormatAuto {
 		return 0, cli.Usagef("--print %q: want raw, asm, c, ddd or comma", o.print)
 	}
-	names, progs, err := o.in.Policies(files, stdin)
+	names, progs, err := o.in.Policies(o.ctx, &o.live, files, stdin)
 	if err != nil {
 		return 0, err
 	}
@@ -219,18 +243,18 @@ type kernelView struct {
 
 // askKernel adds the running kernel's verdict to r and notes a difference.
 func (o *options) askKernel(mode verifier.Mode, r *result) error {
-	if !o.live {
+	if !o.ask {
 		return nil
 	}
 	var v kernel.Verdict
 	var err error
 	if mode == verifier.Socket {
-		v, err = kernel.SocketVerdict(r.progs[0])
+		v, err = o.oracle.SocketVerdict(o.ctx, r.progs[0])
 	} else {
-		v, err = o.oracle.VerdictStack(r.progs)
+		v, err = o.oracle.Verdict(o.ctx, r.progs)
 	}
 	if err != nil {
-		return fmt.Errorf("--live: %v", err)
+		return fmt.Errorf("--live: %w", err)
 	}
 	k := &kernelView{Accepted: v.Accepted, FailedIndex: v.FailedIndex, Denied: v.Denied, Reason: v.Reason}
 	if !v.Accepted {

@@ -4,6 +4,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -48,7 +49,8 @@ skips the syscall or the syscall is harmless) and compares what happens.
 
 Exit status: 0 ran, 2 usage or input error (including a filter the kernel
 would reject: check it with bpfcheck), 3 with --live when the kernel's
-answer differs from bpfsim's.
+answer differs from bpfsim's, 5 when the live kernel is unavailable or
+stalled (see --kernel-timeout).
 
 Flags:
 `
@@ -61,6 +63,8 @@ func main() {
 
 type options struct {
 	in      cli.Input
+	kernel  cli.Live
+	ctx     context.Context
 	syscall string
 	arch    string
 	args    []string
@@ -83,6 +87,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 	}
 	o.in.AddFlags(fs)
+	o.kernel.AddFlags(fs)
 	fs.StringVarP(&o.syscall, "syscall", "s", "", "syscall `NAME` or number, as the filter sees it")
 	fs.StringVar(&o.arch, "arch", "x86_64", "arch name or AUDIT_ARCH number")
 	fs.StringSliceVar(&o.args, "args", nil, "syscall arguments, comma separated (at most 6)")
@@ -106,10 +111,18 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "bpfsim: %v\n", err)
 		return cli.ExitUsage
 	}
-	differ, err := simulate(&o, fs.Args(), stdin, stdout)
+	ctx, cancel, err := o.kernel.Context(fs)
 	if err != nil {
 		fmt.Fprintf(stderr, "bpfsim: %v\n", err)
 		return cli.ExitUsage
+	}
+	defer cancel()
+	defer o.kernel.Close()
+	o.ctx = ctx
+	differ, err := simulate(&o, fs.Args(), stdin, stdout)
+	if err != nil {
+		fmt.Fprintf(stderr, "bpfsim: %v\n", err)
+		return cli.ExitCode(err)
 	}
 	if differ {
 		return cli.ExitDiffers
@@ -128,7 +141,7 @@ func simulate(o *options, files []string, stdin io.Reader, stdout io.Writer) (bo
 	if err != nil {
 		return false, cli.Usagef("--arch: %v", err)
 	}
-	files, progs, err := o.in.Policies(files, stdin)
+	files, progs, err := o.in.Policies(o.ctx, &o.kernel, files, stdin)
 	if err != nil {
 		return false, err
 	}
@@ -321,22 +334,18 @@ func (s *simulator) evaluate(in *seccompdata.Input) *result {
 // askKernel fills in the kernel's answers: one Eval per filter for the
 // whole batch, and with --outcome one real call per safe input.
 func (s *simulator) askKernel(inputs []seccompdata.Input, results []*result) (bool, error) {
-	if err := kernel.Available(); err != nil {
-		return false, cli.Usagef("--live: %v", err)
-	}
-	oracle, err := kernel.Open()
+	oracle, err := s.o.kernel.Kernel(s.o.ctx)
 	if err != nil {
-		return false, cli.Usagef("--live: %v", err)
+		return false, fmt.Errorf("--live: %w", err)
 	}
-	defer oracle.Close()
 	datas := make([]seccompdata.Data, len(inputs))
 	for i := range inputs {
 		datas[i] = inputs[i].Data
 	}
 	evals := make([][]kernel.EvalResult, len(s.progs))
 	for i, p := range s.progs {
-		if evals[i], err = oracle.Eval(p, datas); err != nil {
-			return false, fmt.Errorf("--live: %s: %v", s.files[i], err)
+		if evals[i], err = oracle.Eval(s.o.ctx, p, datas); err != nil {
+			return false, fmt.Errorf("--live: %s: %w", s.files[i], err)
 		}
 	}
 	readsIP := false
@@ -361,7 +370,7 @@ func (s *simulator) askKernel(inputs []seccompdata.Input, results []*result) (bo
 			k.Diffs = append(k.Diffs, fmt.Sprintf("ret: kernel 0x%08x (filter %d), bpfsim 0x%08x (filter %d)", k.Ret, k.Filter, r.Ret, r.Filter))
 		}
 		if s.o.outcome {
-			if err := s.observe(oracleCall{&inputs[j], r, k, readsIP}); err != nil {
+			if err := s.observe(oracle, oracleCall{&inputs[j], r, k, readsIP}); err != nil {
 				return false, err
 			}
 		}
@@ -380,16 +389,16 @@ type oracleCall struct {
 }
 
 // observe makes the call for real under the unmodified stack, when safe.
-func (s *simulator) observe(c oracleCall) error {
+func (s *simulator) observe(oracle kernel.Kernel, c oracleCall) error {
 	ok, why := live.SafeToIssue(&c.in.Data, c.k.Ret, c.readsIP)
 	if !ok {
 		c.k.Skipped = why
 		return nil
 	}
 	env := kernel.OutcomeEnv{Tracer: s.o.model.Tracer, Listener: s.o.model.Listener, SecondThread: !s.o.model.LastThread}
-	obs, err := kernel.Outcome(s.progs, kernel.OutcomeCall{Nr: c.in.Data.Nr, Args: c.in.Data.Args}, env)
+	obs, err := oracle.Outcome(s.o.ctx, s.progs, kernel.OutcomeCall{Nr: c.in.Data.Nr, Args: c.in.Data.Args}, env)
 	if err != nil {
-		return fmt.Errorf("--outcome: %v", err)
+		return fmt.Errorf("--outcome: %w", err)
 	}
 	c.k.Outcome = &obs
 	// The oracle's tracer suppresses TRAP's SIGSYS as a handler that

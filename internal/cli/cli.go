@@ -3,8 +3,11 @@
 package cli
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -18,7 +21,17 @@ const (
 	ExitRejected = 1 // bpfcheck: the kernel would reject the program
 	ExitUsage    = 2 // bad flags, unreadable or malformed input
 	ExitDiffers  = 3 // --live: our answer and the kernel's differ
+	ExitKernel   = 5 // the live kernel is unavailable or stalled
 )
+
+// ExitCode is the exit status for an error that ends a command: ExitKernel
+// when the live kernel is unavailable or stalled, else ExitUsage.
+func ExitCode(err error) int {
+	if errors.Is(err, kernel.ErrStalled) || errors.Is(err, kernel.ErrUnsupported) {
+		return ExitKernel
+	}
+	return ExitUsage
+}
 
 // UsageError is a problem with the command line or the input files; the
 // commands print it and exit with ExitUsage.
@@ -29,6 +42,63 @@ func (e *UsageError) Error() string { return e.Msg }
 // Usagef returns a *UsageError.
 func Usagef(format string, args ...any) error {
 	return &UsageError{Msg: fmt.Sprintf(format, args...)}
+}
+
+// Live holds the flag that bounds the commands' use of the live kernel,
+// and the kernel once opened.
+type Live struct {
+	Timeout time.Duration
+	set     bool
+	k       kernel.Kernel
+}
+
+// AddFlags registers --kernel-timeout on fs.
+func (l *Live) AddFlags(fs *pflag.FlagSet) {
+	fs.DurationVar(&l.Timeout, "kernel-timeout", kernel.DefaultTimeout,
+		"give up on the live kernel after `DURATION` for the whole command (default from "+kernel.TimeoutEnv+", else 60s); then exit 5")
+}
+
+// Context returns the command's context: it ends when --kernel-timeout
+// (or BPFSIM_KERNEL_TIMEOUT, when the flag is not given) has passed.
+func (l *Live) Context(fs *pflag.FlagSet) (context.Context, context.CancelFunc, error) {
+	if !fs.Changed("kernel-timeout") {
+		d, err := kernel.TimeoutFromEnv()
+		if err != nil {
+			return nil, nil, &UsageError{Msg: err.Error()}
+		}
+		l.Timeout = d
+	}
+	if l.Timeout <= 0 {
+		return nil, nil, Usagef("--kernel-timeout %v: want a positive duration", l.Timeout)
+	}
+	l.set = true
+	ctx, cancel := context.WithTimeout(context.Background(), l.Timeout)
+	return ctx, cancel, nil
+}
+
+// Kernel opens the live kernel on first use (every round trip bounded by
+// the timeout) and returns it; Close closes it.
+func (l *Live) Kernel(ctx context.Context) (kernel.Kernel, error) {
+	if l.k != nil {
+		return l.k, nil
+	}
+	if !l.set {
+		return nil, errors.New("internal error: Live.Context was not called")
+	}
+	o, err := kernel.Open(ctx, kernel.Options{Timeout: l.Timeout})
+	if err != nil {
+		return nil, fmt.Errorf("live kernel: %w", err)
+	}
+	l.k = o
+	return o, nil
+}
+
+// Close closes the kernel, if it was opened.
+func (l *Live) Close() {
+	if l.k != nil {
+		l.k.Close()
+		l.k = nil
+	}
 }
 
 // Input holds the flags that say how to read policy files.
@@ -47,8 +117,8 @@ func (in *Input) AddFlags(fs *pflag.FlagSet) {
 
 // Policies returns the programs the command line names, in install order,
 // with a name for each: the files, or with --pid the filters of a running
-// thread.
-func (in *Input) Policies(paths []string, stdin io.Reader) ([]string, []program.Program, error) {
+// thread, read through the live kernel that live opens.
+func (in *Input) Policies(ctx context.Context, live *Live, paths []string, stdin io.Reader) ([]string, []program.Program, error) {
 	if in.Pid == 0 {
 		if len(paths) == 0 {
 			return nil, nil, Usagef("no policy file given (try --help)")
@@ -59,8 +129,15 @@ func (in *Input) Policies(paths []string, stdin io.Reader) ([]string, []program.
 	if len(paths) > 0 {
 		return nil, nil, Usagef("give policy files or --pid, not both")
 	}
-	progs, err := kernel.ReadFilters(in.Pid)
+	k, err := live.Kernel(ctx)
 	if err != nil {
+		return nil, nil, fmt.Errorf("--pid %d: %w", in.Pid, err)
+	}
+	progs, err := k.ReadFilters(ctx, in.Pid)
+	if err != nil {
+		if ExitCode(err) == ExitKernel {
+			return nil, nil, fmt.Errorf("--pid %d: %w", in.Pid, err)
+		}
 		return nil, nil, Usagef("--pid %d: %v", in.Pid, err)
 	}
 	if len(progs) == 0 {

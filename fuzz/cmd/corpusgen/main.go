@@ -21,6 +21,7 @@
 package main
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -63,7 +64,7 @@ func main() {
 }
 
 func run(dir string, crashers []string) error {
-	o, err := kernel.Open()
+	o, err := kernel.Open(context.Background(), kernel.Options{})
 	if err != nil {
 		return err
 	}
@@ -159,7 +160,7 @@ func regenerate(o *kernel.Oracle, path string) error {
 	for i, d := range g.Inputs(e.Program, n) {
 		cases = append(cases, fuzz.CaseInput{Why: fmt.Sprintf("%s%d: input generator, biased to the program's constants", generatedAs, i+1), Input: d})
 	}
-	exp, err := fuzz.Expect(o, e.Program, cases, true)
+	exp, err := fuzz.Expect(context.Background(), o, e.Program, cases, true)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -200,11 +201,11 @@ func convert(o *kernel.Oracle, dir, crashDir string) error {
 		var d *fuzz.Divergence
 		switch target {
 		case "FuzzVerifierVsKernel":
-			d, err = fuzz.CheckVerdict(o, fuzz.VerdictCase(data, seeds))
+			d, err = fuzz.CheckVerdict(context.Background(), o, fuzz.VerdictCase(data, seeds))
 		case "FuzzVMVsKernel":
 			p, inputs := fuzz.EvalCase(data, seeds)
 			var ds []*fuzz.Divergence
-			ds, err = fuzz.CheckEval(o, p, inputs)
+			ds, err = fuzz.CheckEval(context.Background(), o, p, inputs)
 			if len(ds) > 0 {
 				d = ds[0]
 			}
@@ -222,7 +223,7 @@ func convert(o *kernel.Oracle, dir, crashDir string) error {
 			fmt.Printf("%s: no divergence any more, skipped\n", f)
 			continue
 		}
-		m, err := fuzz.Minimize(o, d, nil)
+		m, err := fuzz.Minimize(context.Background(), o, d, nil)
 		if err != nil {
 			return fmt.Errorf("%s: minimise: %w", f, err)
 		}
@@ -232,7 +233,7 @@ func convert(o *kernel.Oracle, dir, crashDir string) error {
 		if m.Kind == fuzz.KindEval {
 			cases = []fuzz.CaseInput{{Why: "the minimised input of the divergence", Input: m.Input}}
 		}
-		exp, err := fuzz.Expect(o, m.Program, cases, true)
+		exp, err := fuzz.Expect(context.Background(), o, m.Program, cases, true)
 		if err != nil {
 			return err
 		}

@@ -1,11 +1,11 @@
 package goseccompbpf_test
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"slices"
 	"strconv"
-	"sync"
 	"testing"
 
 	seccomp "github.com/elastic/go-seccomp-bpf"
@@ -25,25 +25,15 @@ var policies = flag.Int("policies", 300, "number of random go-seccomp-bpf polici
 
 func TestMain(m *testing.M) { kerneltest.Main(m) }
 
-var (
-	oracleOnce sync.Once
-	oracle     *kernel.Oracle
-	oracleErr  error
-)
-
 // liveOracle returns the process's oracle, or nil when the kernel cannot
 // install seccomp filters (the kernel checks are then skipped, the
 // reference check still runs).
 func liveOracle(t testing.TB) *kernel.Oracle {
 	t.Helper()
-	if kernel.Available() != nil {
+	if kerneltest.Unusable() != nil {
 		return nil
 	}
-	oracleOnce.Do(func() { oracle, oracleErr = kernel.Open() })
-	if oracleErr != nil {
-		t.Fatalf("kernel.Open: %v", oracleErr)
-	}
-	return oracle
+	return kerneltest.Shared(t)
 }
 
 const (
@@ -366,7 +356,7 @@ func check(t testing.TB, o *kernel.Oracle, g *fuzz.Generator, n *tally) {
 		}
 	}
 	if o != nil {
-		d, err := fuzz.CheckVerdict(o, p)
+		d, err := fuzz.CheckVerdict(context.Background(), o, p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -378,7 +368,7 @@ func check(t testing.TB, o *kernel.Oracle, g *fuzz.Generator, n *tally) {
 	inputs := g.Inputs(p, 96)
 	n.inputs += len(inputs)
 	if o != nil {
-		ds, err := fuzz.CheckEval(o, p, inputs)
+		ds, err := fuzz.CheckEval(context.Background(), o, p, inputs)
 		var rej *kernel.RejectedError
 		if errors.As(err, &rej) {
 			n.rejected++
@@ -518,11 +508,11 @@ func TestStaleAccumulator(t *testing.T) {
 		{"read: refused", seccompdata.Data{Nr: 0, Arch: auditX86_64}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := o.Eval(p, []seccompdata.Data{tc.in})
+			res, err := o.Eval(context.Background(), p, []seccompdata.Data{tc.in})
 			if err != nil {
 				t.Fatal(err)
 			}
-			ds, err := fuzz.CheckEval(o, p, []seccompdata.Data{tc.in})
+			ds, err := fuzz.CheckEval(context.Background(), o, p, []seccompdata.Data{tc.in})
 			if err != nil || len(ds) > 0 {
 				t.Fatalf("vm and kernel disagree: %v %v", err, ds)
 			}

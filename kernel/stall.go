@@ -1,0 +1,113 @@
+package kernel
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+)
+
+// ErrStalled is wrapped by every error that reports a kernel that did not
+// answer in time or whose backlog did not drain in time; test with
+// errors.Is. The concrete error is a *StallError.
+var ErrStalled = errors.New("kernel stalled")
+
+// Environment variables the package reads.
+const (
+	// TimeoutEnv names the variable that sets the default deadline of one
+	// round trip to the kernel (a Go duration such as "30s"), for the
+	// library and the tests; commands take --kernel-timeout.
+	TimeoutEnv = "BPFSIM_KERNEL_TIMEOUT"
+	// FaultEnv names the variable that injects faults into the helper,
+	// for tests (see the package documentation).
+	FaultEnv = "BPFSIM_KERNEL_FAULT"
+)
+
+// DefaultTimeout bounds one round trip to the kernel when neither
+// Options.Timeout nor BPFSIM_KERNEL_TIMEOUT says otherwise.
+const DefaultTimeout = 60 * time.Second
+
+// DefaultProbeTimeout bounds the probe that Open makes before any other
+// work.
+const DefaultProbeTimeout = 10 * time.Second
+
+// TimeoutFromEnv returns the duration BPFSIM_KERNEL_TIMEOUT sets, or
+// DefaultTimeout when it is unset; a value that is not a positive Go
+// duration is an error.
+func TimeoutFromEnv() (time.Duration, error) {
+	v := os.Getenv(TimeoutEnv)
+	if v == "" {
+		return DefaultTimeout, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s=%q: want a positive duration such as 30s", TimeoutEnv, v)
+	}
+	return d, nil
+}
+
+// Health is what the kernel shows of the backlog that precedes a BPF JIT
+// deadlock (see the pacer): the tasks in uninterruptible sleep, the
+// kworkers among them, the number of threads, and the kernel log's last
+// hung-task report.
+type Health struct {
+	// DTasks counts the tasks of the whole system in uninterruptible
+	// sleep (state D in /proc/PID/stat).
+	DTasks int
+	// DKworkers counts the kworker threads among them: where frees of
+	// BPF programs back up (bpf_prog_free_deferred runs on the system
+	// workqueue), these are what piles up.
+	DKworkers int
+	// Threads is the number of threads in the system (the fourth field
+	// of /proc/loadavg, after the slash).
+	Threads int
+	// HungTask is the newest hung-task line of the kernel log ("INFO:
+	// task ... blocked for more than N seconds"), with " (bpf_prog_free_deferred)"
+	// appended when the log shows that function in a hung task's stack;
+	// empty when there is none or the log cannot be read.
+	HungTask string
+	// Err says why Health could not be read, if it could not.
+	Err string
+}
+
+// String describes h in one line.
+func (h Health) String() string {
+	if h.Err != "" {
+		return "kernel health unknown: " + h.Err
+	}
+	s := fmt.Sprintf("%d tasks in uninterruptible sleep (%d kworkers), %d threads", h.DTasks, h.DKworkers, h.Threads)
+	if h.HungTask != "" {
+		s += "; kernel log: " + h.HungTask
+	}
+	return s
+}
+
+// StallError reports a round trip to the kernel that did not finish in
+// time. It wraps ErrStalled.
+type StallError struct {
+	// Op names the round trip: "probe", "verdict", "eval of 1000 inputs"...
+	Op string
+	// After is how long the caller waited.
+	After time.Duration
+	// Backlog is true when the helper was waiting for the kernel's backlog
+	// of deferred frees to drain, rather than for a kernel call to return.
+	Backlog bool
+	// Health is the kernel's state when the wait ended.
+	Health Health
+}
+
+func (e *StallError) Error() string {
+	var b strings.Builder
+	if e.Backlog {
+		fmt.Fprintf(&b, "kernel stalled: %s waited %v for the kernel's backlog of deferred BPF frees to drain", e.Op, e.After.Round(time.Millisecond))
+	} else {
+		fmt.Fprintf(&b, "kernel stalled: %s got no answer within %v", e.Op, e.After.Round(time.Millisecond))
+	}
+	fmt.Fprintf(&b, "; %v", e.Health)
+	b.WriteString("; the kernel may be deadlocked in the BPF JIT (look in dmesg for \"blocked for more than\" with bpf_prog_free_deferred; only a reboot recovers it)")
+	return b.String()
+}
+
+// Is makes errors.Is(err, ErrStalled) true.
+func (e *StallError) Is(target error) bool { return target == ErrStalled }
