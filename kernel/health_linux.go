@@ -133,25 +133,3 @@ func lastHungTask() string {
 	return hungTaskLine(string(buf[:n]))
 }
 
-// hungTaskLine finds the newest hung-task report in a kernel log.
-func hungTaskLine(log string) string {
-	i := strings.LastIndex(log, "blocked for more than")
-	if i < 0 {
-		return ""
-	}
-	start := strings.LastIndexByte(log[:i], '\n') + 1
-	end := strings.IndexByte(log[i:], '\n')
-	if end < 0 {
-		end = len(log) - i
-	}
-	line := strings.TrimSpace(log[start : i+end])
-	if strings.HasPrefix(line, "<") {
-		if j := strings.IndexByte(line, '>'); j > 0 {
-			line = line[j+1:] // the syslog priority prefix
-		}
-	}
-	if strings.Contains(log, "bpf_prog_free_deferred") {
-		line += " (bpf_prog_free_deferred)"
-	}
-	return line
-}

@@ -49,6 +49,7 @@ type helperProc interface {
 // helper process (see the package documentation); Close ends it.
 type Oracle struct {
 	timeout time.Duration
+	reap    time.Duration // reapTimeout, shorter in tests
 	proc    helperProc
 	reqW    *os.File
 	respR   *os.File
@@ -113,7 +114,7 @@ const wedgedKworkers = 64
 
 // newOracle wires an Oracle to a started helper.
 func newOracle(proc helperProc, reqW, respR *os.File) *Oracle {
-	o := &Oracle{proc: proc, reqW: reqW, respR: respR, pending: map[uint64]chan response{}, timeout: DefaultTimeout}
+	o := &Oracle{proc: proc, reqW: reqW, respR: respR, pending: map[uint64]chan response{}, timeout: DefaultTimeout, reap: reapTimeout}
 	o.bw = bufio.NewWriterSize(reqW, 64<<10)
 	o.enc = gob.NewEncoder(o.bw)
 	go o.readLoop()
@@ -259,15 +260,15 @@ func (o *Oracle) Close() error {
 	select {
 	case <-o.proc.exited():
 		return nil
-	case <-time.After(reapTimeout):
+	case <-time.After(o.reap):
 	}
 	o.proc.kill()
 	select {
 	case <-o.proc.exited():
 		return nil
-	case <-time.After(reapTimeout):
+	case <-time.After(o.reap):
 	}
-	return fmt.Errorf("kernel oracle helper %d could not be reaped within %v after SIGKILL: a thread of it is probably in uninterruptible sleep; %v", o.proc.pid(), 2*reapTimeout, readHealth(true))
+	return fmt.Errorf("kernel oracle helper %d could not be reaped within %v of SIGKILL: a thread of it is probably in uninterruptible sleep; %v", o.proc.pid(), o.reap, readHealth(true))
 }
 
 // Verdict implements Kernel.

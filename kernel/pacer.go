@@ -76,7 +76,7 @@ func defaultPacerConfig() pacerConfig {
 		preciseEvery: time.Second,
 		slowCreate:   20 * time.Millisecond,
 		retry:        50 * time.Millisecond,
-		maxRate:      4000,
+		maxRate:      3000,
 		burst:        64,
 	}
 }
@@ -95,7 +95,10 @@ type pacer struct {
 	braked      bool
 	suspect     bool // a slow creation was seen: read precisely next time
 	last        Health
-	next        time.Time // the rate ceiling's next free slot
+	// the rate ceiling: a token bucket holding up to maxRate/20 creations
+	// (50ms worth), refilled at maxRate
+	tokens float64
+	filled time.Time
 
 	// counters, for tests and benchmarks
 	precise, brakes int
@@ -138,11 +141,7 @@ func (p *pacer) admit(ctx context.Context, n int) error {
 			}
 		}
 		if !p.braked {
-			if p.next.Before(now) {
-				p.next = now
-			}
-			wait := p.next.Sub(now)
-			p.next = p.next.Add(time.Duration(float64(n) * float64(time.Second) / p.cfg.maxRate))
+			wait := p.take(now, n)
 			p.mu.Unlock()
 			if wait > 0 {
 				t := time.NewTimer(wait)
@@ -165,6 +164,24 @@ func (p *pacer) admit(ctx context.Context, n int) error {
 		case <-t.C:
 		}
 	}
+}
+
+// take takes n tokens from the bucket, going into debt when it holds
+// fewer, and returns how long the caller must wait for the debt to be
+// paid.
+func (p *pacer) take(now time.Time, n int) time.Duration {
+	capacity := max(p.cfg.maxRate/20, 1)
+	if p.filled.IsZero() {
+		p.tokens = capacity
+	} else {
+		p.tokens = min(capacity, p.tokens+now.Sub(p.filled).Seconds()*p.cfg.maxRate)
+	}
+	p.filled = now
+	p.tokens -= float64(n)
+	if p.tokens >= 0 {
+		return 0
+	}
+	return time.Duration(-p.tokens / p.cfg.maxRate * float64(time.Second))
 }
 
 // observe records how long one creation took.

@@ -1,14 +1,90 @@
 package main
 
 import (
+	"context"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bpfsim/bpfsim/internal/kerneltest"
+	"github.com/bpfsim/bpfsim/kernel"
 )
 
+// runMainEnv makes the test binary run bpfcheck's main, for the tests that
+// need a real process.
+const runMainEnv = "BPFCHECK_TEST_RUN_MAIN"
+
 // --live re-executes the test binary as the oracle's helper.
-func TestMain(m *testing.M) { kerneltest.Main(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv(runMainEnv) != "" {
+		kernel.RunChildIfRequested()
+		os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	}
+	kerneltest.Main(m)
+}
+
+// A kernel that stops answering (injected: the helper answers the probe
+// and nothing after it) gives one line and exit 5 within the timeout,
+// from the flag or the environment; an unhealthy kernel fails the probe.
+func TestKernelStallExit5(t *testing.T) {
+	kerneltest.Require(t)
+	tests := []struct {
+		name, fault, timeoutEnv string
+		args                    []string
+		code                    int
+		stderr                  string
+	}{
+		{"flag", "hang-after=1", "", []string{"--live", "--kernel-timeout", "500ms", "testdata/allow.asm"}, 5, "kernel stalled: verdict got no answer within"},
+		{"env", "hang-after=1", "400ms", []string{"--live", "testdata/allow.asm"}, 5, "kernel stalled: verdict got no answer within"},
+		{"each", "hang-after=2", "", []string{"--live", "--each", "--kernel-timeout", "500ms", "testdata/allow.asm", "testdata/allow.asm"}, 5, "kernel stalled"},
+		{"probe", "hang", "", []string{"--live", "--kernel-timeout", "300ms", "testdata/allow.asm"}, 5, "kernel stalled: probe got no answer"},
+		{"backlog", "backlog", "", []string{"--probe-kernel", "--kernel-timeout", "500ms"}, 5, "backlog of deferred BPF frees"},
+		{"bad env", "", "soon", []string{"--live", "testdata/allow.asm"}, 2, "BPFSIM_KERNEL_TIMEOUT"},
+		{"healthy probe", "", "", []string{"--probe-kernel"}, 0, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv(kernel.FaultEnv, tc.fault)
+			t.Setenv(kernel.TimeoutEnv, tc.timeoutEnv)
+			start := time.Now()
+			code, out, errOut := runCheck(tc.args...)
+			if code != tc.code || !strings.Contains(errOut, tc.stderr) {
+				t.Errorf("exit %d, stderr %q; want %d and %q (stdout %q)", code, errOut, tc.code, tc.stderr, out)
+			}
+			if n := strings.Count(errOut, "\n"); n > 1 {
+				t.Errorf("%d lines on stderr, want one", n)
+			}
+			if d := time.Since(start); d > 10*time.Second {
+				t.Errorf("took %v", d)
+			}
+		})
+	}
+}
+
+// A stuck helper blocks no capture of the command's output: $(bpfcheck
+// --live ...) returns when bpfcheck does, because the helper holds none
+// of its pipes.
+func TestStuckHelperReleasesCapture(t *testing.T) {
+	kerneltest.Require(t)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, exe, "--live", "--kernel-timeout", "500ms", "testdata/allow.asm")
+	cmd.Env = append(os.Environ(), runMainEnv+"=1", kernel.FaultEnv+"=hang-after=1")
+	start := time.Now()
+	out, err := cmd.Output() // waits for EOF on stdout, as $(...) does
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 5 {
+		t.Errorf("got %v (stdout %q), want exit 5", err, out)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("the capture returned after %v", d)
+	}
+}
 
 // The kernel's verdicts for these files are EINVAL for div #0 and for a
 // read of an unwritten scratch slot (kernel-semantics.md §2.1, §2.2), and

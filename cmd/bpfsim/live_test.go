@@ -4,9 +4,40 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bpfsim/bpfsim/internal/kerneltest"
+	"github.com/bpfsim/bpfsim/kernel"
 )
+
+// A kernel that stops answering (injected) ends --live, --outcome and
+// --pid with one line and exit 5 within --kernel-timeout.
+func TestKernelStallExit5(t *testing.T) {
+	kerneltest.Require(t)
+	for _, tc := range []struct {
+		name  string
+		fault string
+		args  []string
+	}{
+		{"eval", "hang-after=1", []string{dropper, "--syscall", "getppid", "--live"}},
+		{"outcome", "hang-after=2", []string{dropper, "--syscall", "getppid", "--live", "--outcome"}},
+		{"batch", "hang-after=1", []string{dropper, "--input", "testdata/batch.jsonl", "--live", "--json"}},
+		{"pid", "hang-after=1", []string{"--pid", "1", "--syscall", "read"}},
+		{"backlog", "backlog", []string{dropper, "--syscall", "getppid", "--live"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv(kernel.FaultEnv, tc.fault)
+			start := time.Now()
+			code, out, errOut := runSim("", append(tc.args, "--kernel-timeout", "600ms")...)
+			if code != 5 || !strings.Contains(errOut, "kernel stalled") || strings.Count(errOut, "\n") != 1 {
+				t.Errorf("exit %d, stderr %q; want 5 and one line saying the kernel stalled (stdout %q)", code, errOut, out)
+			}
+			if d := time.Since(start); d > 10*time.Second {
+				t.Errorf("took %v", d)
+			}
+		})
+	}
+}
 
 // --live re-executes the test binary as the oracle's helper.
 func TestMain(m *testing.M) { kerneltest.Main(m) }
