@@ -132,4 +132,3 @@ func lastHungTask() string {
 	}
 	return hungTaskLine(string(buf[:n]))
 }
-
