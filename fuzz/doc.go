@@ -24,7 +24,7 @@
 //     EvalCase) so that a failure found by "go test -fuzz" becomes a corpus
 //     entry.
 //
-// The kernel oracle is anything with the methods of *kernel.Oracle (Kernel);
+// The kernel oracle is any kernel.Kernel (*kernel.Oracle for the host);
 // the package itself holds no state, so every value may be used from one
 // goroutine at a time (Generator) or from many (everything else).
 package fuzz

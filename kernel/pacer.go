@@ -41,8 +41,10 @@ import (
 // resumes when it has drained to lowWater; the deadlock needs about 1,024.
 // Every process (and every oracle in a process) reads the same system-wide
 // signal, so several processes and Go's fuzzing workers all brake together.
-// On top, a rate ceiling keeps one oracle from creating more than maxRate
-// programs a second even on a kernel that shows nothing yet.
+// On top, a rate ceiling keeps every bpfsim process of a user together
+// from creating more than maxRate programs a second even on a kernel that
+// shows nothing yet: the token bucket lives in a file that they all lock
+// (bucket_linux.go), so two fuzzing workers share one ceiling.
 
 // signals is where a pacer reads the kernel's state: the host's /proc, or
 // a fault-injecting stand-in.
@@ -95,17 +97,52 @@ type pacer struct {
 	braked      bool
 	suspect     bool // a slow creation was seen: read precisely next time
 	last        Health
-	// the rate ceiling: a token bucket holding up to maxRate/20 creations
-	// (50ms worth), refilled at maxRate
-	tokens float64
-	filled time.Time
+	// bucket is the rate ceiling: shared by the user's processes where
+	// the file can be had, else this pacer's own.
+	bucket bucket
 
 	// counters, for tests and benchmarks
 	precise, brakes int
 }
 
 func newPacer(sig signals, cfg pacerConfig) *pacer {
-	return &pacer{cfg: cfg, sig: sig}
+	return &pacer{cfg: cfg, sig: sig, bucket: &localBucket{}}
+}
+
+// bucket is a token bucket holding up to maxRate/20 creations (50ms
+// worth), refilled at maxRate.
+type bucket interface {
+	// take takes n tokens, going into debt when it holds fewer, and
+	// returns how long the caller must wait for the debt to be paid.
+	take(now time.Time, n int, maxRate float64) time.Duration
+}
+
+// localBucket is a bucket in memory; callers hold the pacer's lock.
+type localBucket struct {
+	tokens float64
+	filled time.Time
+}
+
+func (b *localBucket) take(now time.Time, n int, maxRate float64) time.Duration {
+	var wait time.Duration
+	b.tokens, b.filled, wait = takeTokens(b.tokens, b.filled, now, n, maxRate)
+	return wait
+}
+
+// takeTokens is the bucket's arithmetic: from tokens last filled at
+// filled, refill to now and take n.
+func takeTokens(tokens float64, filled, now time.Time, n int, maxRate float64) (float64, time.Time, time.Duration) {
+	capacity := max(maxRate/20, 1)
+	if filled.IsZero() || now.Before(filled) {
+		tokens = capacity
+	} else {
+		tokens = min(capacity, tokens+now.Sub(filled).Seconds()*maxRate)
+	}
+	tokens -= float64(n)
+	if tokens >= 0 {
+		return tokens, now, 0
+	}
+	return tokens, now, time.Duration(-tokens / maxRate * float64(time.Second))
 }
 
 // admit returns when n programs may be created, or a *StallError (Backlog,
@@ -141,7 +178,7 @@ func (p *pacer) admit(ctx context.Context, n int) error {
 			}
 		}
 		if !p.braked {
-			wait := p.take(now, n)
+			wait := p.bucket.take(now, n, p.cfg.maxRate)
 			p.mu.Unlock()
 			if wait > 0 {
 				t := time.NewTimer(wait)
@@ -164,24 +201,6 @@ func (p *pacer) admit(ctx context.Context, n int) error {
 		case <-t.C:
 		}
 	}
-}
-
-// take takes n tokens from the bucket, going into debt when it holds
-// fewer, and returns how long the caller must wait for the debt to be
-// paid.
-func (p *pacer) take(now time.Time, n int) time.Duration {
-	capacity := max(p.cfg.maxRate/20, 1)
-	if p.filled.IsZero() {
-		p.tokens = capacity
-	} else {
-		p.tokens = min(capacity, p.tokens+now.Sub(p.filled).Seconds()*p.cfg.maxRate)
-	}
-	p.filled = now
-	p.tokens -= float64(n)
-	if p.tokens >= 0 {
-		return 0
-	}
-	return time.Duration(-p.tokens / p.cfg.maxRate * float64(time.Second))
 }
 
 // observe records how long one creation took.

@@ -120,6 +120,9 @@ func childServer() {
 		sig = b
 	}
 	pace := newPacer(sig, defaultPacerConfig())
+	if b, err := openSharedBucket(sharedBucketPath()); err == nil {
+		pace.bucket = b
+	}
 	pace.delay = s.f.slowCreate
 	if s.err == nil {
 		s.local, s.err = openOracle(pace)
