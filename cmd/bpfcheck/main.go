@@ -85,13 +85,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "bpfcheck: %v\n", err)
 		return cli.ExitUsage
 	}
-	ctx, cancel, err := o.live.Context(fs)
+	ctx, stop, err := o.live.Start(fs)
 	if err != nil {
 		fmt.Fprintf(stderr, "bpfcheck: %v\n", err)
 		return cli.ExitUsage
 	}
-	defer cancel()
-	defer o.live.Close()
+	defer stop()
 	o.ctx = ctx
 	code, err := check(&o, fs.Args(), stdin, stdout)
 	if err != nil {

@@ -111,13 +111,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "bpfsim: %v\n", err)
 		return cli.ExitUsage
 	}
-	ctx, cancel, err := o.kernel.Context(fs)
+	ctx, stop, err := o.kernel.Start(fs)
 	if err != nil {
 		fmt.Fprintf(stderr, "bpfsim: %v\n", err)
 		return cli.ExitUsage
 	}
-	defer cancel()
-	defer o.kernel.Close()
+	defer stop()
 	o.ctx = ctx
 	differ, err := simulate(&o, fs.Args(), stdin, stdout)
 	if err != nil {

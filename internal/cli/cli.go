@@ -58,9 +58,11 @@ func (l *Live) AddFlags(fs *pflag.FlagSet) {
 		"give up on the live kernel after `DURATION` for the whole command (default from "+kernel.TimeoutEnv+", else 60s); then exit 5")
 }
 
-// Context returns the command's context: it ends when --kernel-timeout
-// (or BPFSIM_KERNEL_TIMEOUT, when the flag is not given) has passed.
-func (l *Live) Context(fs *pflag.FlagSet) (context.Context, context.CancelFunc, error) {
+// Start returns the command's context, which ends when --kernel-timeout
+// (or BPFSIM_KERNEL_TIMEOUT, when the flag is not given) has passed, and
+// stop, which the command defers: it ends the context and closes the
+// kernel if it was opened.
+func (l *Live) Start(fs *pflag.FlagSet) (ctx context.Context, stop func(), err error) {
 	if !fs.Changed("kernel-timeout") {
 		d, err := kernel.TimeoutFromEnv()
 		if err != nil {
@@ -73,7 +75,7 @@ func (l *Live) Context(fs *pflag.FlagSet) (context.Context, context.CancelFunc, 
 	}
 	l.set = true
 	ctx, cancel := context.WithTimeout(context.Background(), l.Timeout)
-	return ctx, cancel, nil
+	return ctx, func() { cancel(); l.Close() }, nil
 }
 
 // Kernel opens the live kernel on first use (every round trip bounded by
@@ -83,7 +85,7 @@ func (l *Live) Kernel(ctx context.Context) (kernel.Kernel, error) {
 		return l.k, nil
 	}
 	if !l.set {
-		return nil, errors.New("internal error: Live.Context was not called")
+		return nil, errors.New("internal error: Live.Start was not called")
 	}
 	o, err := kernel.Open(ctx, kernel.Options{Timeout: l.Timeout})
 	if err != nil {
