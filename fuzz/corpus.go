@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bpfsim/bpfsim/internal/input"
 	"github.com/bpfsim/bpfsim/internal/live"
 	"github.com/bpfsim/bpfsim/kernel"
 	"github.com/bpfsim/bpfsim/program"
@@ -93,20 +94,23 @@ func outcomeOf(nr int32, o kernel.Observed) *Outcome {
 		out.Return, out.Pid, out.Text = 0, true, "returned the parent's pid"
 	}
 	if o.Trap != nil {
-		out.Trap = &Trap{o.Trap.Signo, o.Trap.Code, o.Trap.Errno, o.Trap.Syscall, o.Trap.Arch, o.Trap.CallAddr}
+		t := Trap(*o.Trap)
+		out.Trap = &t
 	}
 	return out
 }
 
-func (o *Outcome) observed() kernel.Observed {
-	ob := kernel.Observed{Install: kernel.Verdict{Accepted: true, FailedIndex: -1}, Ran: true,
-		Returned: o.Returned, Return: o.Return, Errno: seccompdata.Errno(o.Errno), Killed: o.Killed, Signal: o.Signal}
+func (o *Outcome) observed(nr int32) kernel.Observed {
+	ob := kernel.Observed{Install: kernel.Verdict{Accepted: true, FailedIndex: -1}, Ran: true}
+	ob.Returned, ob.Return, ob.Errno, ob.Killed, ob.Signal = o.Returned, o.Return, seccompdata.Errno(o.Errno), o.Killed, o.Signal
 	if o.Pid {
 		ob.Return = 1 // any pid
 	}
 	if o.Trap != nil {
-		ob.Trap = &kernel.Trap{Signo: o.Trap.Signo, Code: o.Trap.Code, Errno: o.Trap.Errno, Syscall: o.Trap.Syscall, Arch: o.Trap.Arch, CallAddr: o.Trap.CallAddr}
+		t := seccompdata.Trap(*o.Trap)
+		ob.Trap = &t
 	}
+	ob.Runs = o.Returned && o.Trap == nil && ranAsExpected(nr, ob.Return)
 	return ob
 }
 
@@ -136,7 +140,7 @@ type CaseInput struct {
 }
 
 // InputJSON writes d in bpfsim's --input JSON form, which
-// seccompdata.ParseInput reads back: arch by name where bpfsim knows it,
+// internal/input reads back: arch by name where bpfsim knows it,
 // else as its number; nr as a signed number; args and ip in hex.
 func InputJSON(d seccompdata.Data) json.RawMessage {
 	var b strings.Builder
@@ -174,25 +178,9 @@ func InputJSON(d seccompdata.Data) json.RawMessage {
 // are accepted too; the words are laid out as on x86_64 in either case,
 // since that is where the kernel produced the expectations.
 func ParseCaseInput(raw json.RawMessage) (seccompdata.Data, error) {
-	x86, _ := seccompdata.LookupArch("x86_64")
-	in, err := seccompdata.ParseInput(raw, x86)
-	if err == nil {
-		return in.Data, nil
-	}
-	// An unknown arch number: parse with it replaced, then put it back.
-	var m map[string]json.RawMessage
-	if json.Unmarshal(raw, &m) != nil {
-		return seccompdata.Data{}, err
-	}
-	a, perr := strconv.ParseUint(string(m["arch"]), 10, 32)
-	if perr != nil {
-		return seccompdata.Data{}, err
-	}
-	delete(m, "arch")
-	b, _ := json.Marshal(m)
-	in, err = seccompdata.ParseInput(b, x86)
-	in.Data.Arch = uint32(a)
-	return in.Data, err
+	var c input.Call
+	err := json.Unmarshal(raw, &c)
+	return c.Data, err
 }
 
 // KernelString returns "linux RELEASE ARCH" for the running kernel.
@@ -443,8 +431,8 @@ func Replay(ctx context.Context, e *Entry, k kernel.Kernel) []string {
 			d.InstructionPointer = c.Outcome.Trap.CallAddr
 		}
 		m := vm.Outcome(&d, uint32(want), vm.OutcomeOptions{LastThread: true, SIGSYSHandler: true})
-		ob := c.Outcome.observed()
-		for _, s := range live.CompareOutcome(m, ob, ranAsExpected(d.Nr, ob.Return)) {
+		ob := c.Outcome.observed(d.Nr)
+		for _, s := range live.Compare(m, ob.Outcome) {
 			add("case %q: outcome: %s", c.Why, s)
 		}
 		if k != nil {

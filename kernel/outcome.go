@@ -1,12 +1,10 @@
 package kernel
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
-	"github.com/bpfsim/bpfsim/program"
 	"github.com/bpfsim/bpfsim/seccompdata"
 )
 
@@ -59,68 +57,21 @@ type OutcomeEnv struct {
 	Timeout time.Duration
 }
 
-// Trap is the siginfo of the SIGSYS that SECCOMP_RET_TRAP forces
-// (seccomp_send_sigsys, kernel/seccomp.c), as PTRACE_GETSIGINFO reports it.
-type Trap struct {
-	Signo    int32  // SIGSYS (31)
-	Code     int32  // SYS_SECCOMP (1)
-	Errno    int32  // the action's 16 data bits
-	Syscall  int32  // seccomp_data.nr
-	Arch     uint32 // seccomp_data.arch
-	CallAddr uint64 // the address after the syscall instruction
-}
-
-// TraceEvent is what a tracer with PTRACE_O_TRACESECCOMP sees at the
-// PTRACE_EVENT_SECCOMP stop of SECCOMP_RET_TRACE.
-type TraceEvent struct {
-	Msg     uint64 // PTRACE_GETEVENTMSG: the action's 16 data bits
-	OrigRax int64  // the syscall number at the stop
-	Rax     int64  // -ENOSYS at the stop
-}
-
-// Notification is the struct seccomp_notif the listener received.
-type Notification struct {
-	ID    uint64
-	Pid   uint32 // the notifying thread, in the listener's pid namespace
-	Flags uint32
-	Data  seccompdata.Data
-	// SendErrno is the errno of SECCOMP_IOCTL_NOTIF_SEND, 0 when the
-	// reply was accepted.
-	SendErrno seccompdata.Errno
-}
-
-// Observed is what really happened to the thread that made the call.
+// Observed is what really happened when a thread with a stack of filters
+// made one call.
 type Observed struct {
 	// Install is the result of installing the stack; when not Accepted
 	// the call was never made.
 	Install Verdict
 	// Ran is true when the thread made the call.
 	Ran bool
-	// Returned is true when the call returned to the thread; Return is
-	// then RAX: -errno, or the value the call (or the filter) left there.
-	Returned bool
-	Return   int64
-	// Errno is -Return when Return is in [-4095, -1], else 0.
-	Errno seccompdata.Errno
-	// Killed is "thread" when only the calling thread died and its process
-	// went on, "process" when the whole process died, "" otherwise.
-	Killed string
-	// Signal is the signal the thread or process died of (SIGSYS, 31, for
-	// every seccomp kill).
-	Signal int
-	// CoreDump is WCOREDUMP of the process's exit status. The oracle
-	// disables core dumps in its helper (RLIMIT_CORE 0 and not dumpable)
-	// so that no core file or core handler runs; it is therefore false
-	// even for the core-dumping kills of KILL_PROCESS.
-	CoreDump bool
-	// Trap is the SIGSYS of a TRAP. The oracle's tracer suppresses it so
-	// that the call's return can be read; without a handler the signal
-	// would have killed the process.
-	Trap *Trap
-	// TraceEvent is set when a TRACE stopped the thread for the tracer.
-	TraceEvent *TraceEvent
-	// Notification is set when the listener received one.
-	Notification *Notification
+	// Outcome is what the thread experienced. The oracle's tracer
+	// suppresses TRAP's SIGSYS so that the call's return can be read
+	// (without a handler the signal would have killed the process), and
+	// its helper disables core dumps, so CoreDump is always false. Runs is
+	// set for the harmless calls whose real run the oracle can recognise:
+	// NrNonexistent (-ENOSYS), getppid (a pid) and uprobe (-ENXIO).
+	seccompdata.Outcome
 }
 
 // String describes o in one line, e.g. "returned -38 (errno 38)" or
@@ -135,7 +86,7 @@ func (o Observed) String() string {
 			t.Code, uint32(t.Errno), t.Syscall, t.Arch, t.CallAddr))
 	}
 	if e := o.TraceEvent; e != nil {
-		parts = append(parts, fmt.Sprintf("trace event msg=%#x", e.Msg))
+		parts = append(parts, fmt.Sprintf("trace event msg=%#x", e.Message))
 	}
 	if n := o.Notification; n != nil {
 		parts = append(parts, fmt.Sprintf("notification nr=%d pid=%d", n.Data.Nr, n.Pid))
@@ -153,27 +104,31 @@ func (o Observed) String() string {
 	return strings.Join(parts, ", ")
 }
 
-// Outcome installs progs, in install order, on one thread of a disposable
-// helper process, has that thread make call, and reports what the kernel
-// did to it: the value returned, the SIGSYS and siginfo of a TRAP, the stop
-// a tracer sees for TRACE, the notification a listener receives for
-// USER_NOTIF, or the death of the thread or of its process.
-//
-// The helper is a re-execution of the running binary (see
-// RunChildIfRequested); it is killed and reaped before Outcome returns,
-// whatever happened. A helper that does not finish in time is reported as
-// an error that says so; a stack whose earlier filters stop the later ones
-// from being installed is reported in Observed.Install when seccomp(2)
-// failed, and as an error when an earlier filter killed or trapped the
-// installing thread.
-func Outcome(progs []program.Program, call OutcomeCall, env OutcomeEnv) (Observed, error) {
-	for i, p := range progs {
-		if len(p) > 0xffff {
-			return Observed{}, fmt.Errorf("filter %d has %d instructions: struct sock_fprog cannot carry it", i, len(p))
-		}
+// ranForReal reports whether o, the outcome of calling nr, is what only a
+// real run of the call returns: -ENOSYS for NrNonexistent (which an ERRNO
+// of ENOSYS imitates), a pid for getppid, -ENXIO for uprobe outside a
+// uprobe trampoline (sys_uprobe, arch/x86/kernel/uprobes.c).
+func ranForReal(nr int32, o *seccompdata.Outcome) bool {
+	if !o.Returned || o.Trap != nil || o.Notification != nil {
+		return false
 	}
-	if env.Listener && len(progs) == 0 {
-		return Observed{}, errors.New("a listener needs a filter to attach to")
+	if nr&seccompdata.X32SyscallBit != 0 && o.Return == -int64(seccompdata.ENOSYS) {
+		return true // any x32 call on a kernel built without CONFIG_X86_X32_ABI
 	}
-	return outcome(progs, call, env)
+	switch nr &^ seccompdata.X32SyscallBit {
+	case NrNonexistent:
+		return o.Return == -int64(seccompdata.ENOSYS)
+	case nrGetppid:
+		return o.Return > 0
+	case nrUprobe:
+		return o.Return == -enxio
+	}
+	return false
 }
+
+// Calls ranForReal knows (arch/x86/entry/syscalls/syscall_64.tbl) and
+// ENXIO (include/uapi/asm-generic/errno-base.h).
+const (
+	nrGetppid = 110
+	enxio     = 6
+)

@@ -205,6 +205,7 @@ func outcome(progs []program.Program, call OutcomeCall, env OutcomeEnv) (Observe
 	if runErr != nil {
 		return Observed{}, runErr
 	}
+	obs.Runs = ranForReal(call.Nr, &obs.Outcome)
 	return obs, nil
 }
 
@@ -361,7 +362,7 @@ func (r *outcomeRun) step() (bool, error) {
 		if err := unix.PtraceGetRegs(r.tracee, &regs); err != nil {
 			return false, fmt.Errorf("PTRACE_GETREGS: %w", err)
 		}
-		r.obs.TraceEvent = &TraceEvent{Msg: uint64(msg), OrigRax: int64(regs.Orig_rax), Rax: int64(regs.Rax)}
+		r.obs.TraceEvent = &seccompdata.TraceEvent{Message: uint16(msg), OrigRax: int64(regs.Orig_rax), Rax: int64(regs.Rax)}
 		if atomic.LoadUint64(&r.page.calling) == 0 {
 			r.judged = fmt.Sprintf("TRACE stop (msg %#x)", msg)
 		}
@@ -377,7 +378,7 @@ func (r *outcomeRun) step() (bool, error) {
 		if sig == int(unix.SIGSYS) && si.Code == sysSeccomp && r.obs.Trap == nil {
 			// seccomp_send_sigsys: a TRAP. Suppress it, as a tracer may,
 			// so that the thread goes on with RAX = nr (syscall_rollback).
-			r.obs.Trap = &Trap{Signo: si.Signo, Code: si.Code, Errno: si.Errno, Syscall: si.Syscall, Arch: si.Arch, CallAddr: si.CallAddr}
+			r.obs.Trap = &seccompdata.Trap{Signo: si.Signo, Code: si.Code, Errno: si.Errno, Syscall: si.Syscall, Arch: si.Arch, CallAddr: si.CallAddr}
 			sig = 0
 			if atomic.LoadUint64(&r.page.calling) == 0 {
 				r.judged = fmt.Sprintf("TRAP (si_errno %#x)", si.Errno)
@@ -432,7 +433,7 @@ func (r *outcomeRun) readNotification() {
 		binary.NativeEndian.PutUint64(raw[8*i:], atomic.LoadUint64(&p.notifData[i]))
 	}
 	d, _ := seccompdata.DecodeData(raw[:], binary.NativeEndian)
-	r.obs.Notification = &Notification{
+	r.obs.Notification = &seccompdata.Notification{
 		ID:        atomic.LoadUint64(&p.notifID),
 		Pid:       uint32(atomic.LoadUint64(&p.notifPid)),
 		Flags:     uint32(atomic.LoadUint64(&p.notifFlags)),

@@ -116,7 +116,7 @@ func trap(data uint16, nr int32) func(*testing.T, kernel.Observed) {
 		if tr == nil {
 			t.Fatalf("got %v, want a TRAP", o)
 		}
-		want := kernel.Trap{Signo: sigsys, Code: 1, Errno: int32(data), Syscall: nr, Arch: auditArchX86_64, CallAddr: tr.CallAddr}
+		want := seccompdata.Trap{Signo: sigsys, Code: 1, Errno: int32(data), Syscall: nr, Arch: auditArchX86_64, CallAddr: tr.CallAddr}
 		if *tr != want || tr.CallAddr == 0 {
 			t.Errorf("siginfo %+v, want %+v with a nonzero si_call_addr", *tr, want)
 		}
@@ -154,7 +154,7 @@ var outcomeCases = []outcomeCase{
 	{name: "TRACE with tracer", progs: []program.Program{on(nrGetppid, seccompdata.ActTrace|0x42)}, call: getppidCall,
 		env: kernel.OutcomeEnv{Tracer: true}, ret: seccompdata.ActTrace | 0x42,
 		check: func(t *testing.T, o kernel.Observed) {
-			want := kernel.TraceEvent{Msg: 0x42, OrigRax: nrGetppid, Rax: -int64(seccompdata.ENOSYS)}
+			want := seccompdata.TraceEvent{Message: 0x42, OrigRax: nrGetppid, Rax: -int64(seccompdata.ENOSYS)}
 			if o.TraceEvent == nil || *o.TraceEvent != want {
 				t.Errorf("got %v (%+v), want event %+v", o, o.TraceEvent, want)
 			}

@@ -101,6 +101,24 @@ func (a Action) Overrides(cur Action) bool {
 	return int32(a&ActionFullMask) < int32(cur&ActionFullMask)
 }
 
+// Combine returns the value the kernel acts on for a stack of filters whose
+// own return values are rets, in install order (rets[0] the oldest), and
+// the index of the filter it came from: seccomp_run_filters
+// (kernel/seccomp.c) starts from ALLOW and runs the filters newest first,
+// and a value replaces the current one when it Overrides it. When no
+// filter overrides ALLOW, ret is exactly 0x7fff0000 (ALLOW's data from the
+// filters is dropped) and filter is -1, as the kernel leaves its match
+// pointer NULL.
+func Combine(rets []uint32) (ret uint32, filter int) {
+	ret, filter = uint32(ActAllow), -1
+	for i := len(rets) - 1; i >= 0; i-- {
+		if Action(rets[i]).Overrides(Action(ret)) {
+			ret, filter = rets[i], i
+		}
+	}
+	return ret, filter
+}
+
 // actionKind maps an upper-case name, with or without SECCOMP_RET_, to its
 // kind.
 func actionKind(name string) (Action, bool) {

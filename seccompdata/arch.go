@@ -142,6 +142,31 @@ func ArchByAudit(audit uint32) (Arch, bool) {
 	return Arch{}, false
 }
 
+// ArchOf returns the arch whose seccomp_data.arch is audit, as ArchByAudit
+// does, and for a value bpfsim has no table for an arch with no name (so
+// no syscall or errno names) whose byte order and width come from the
+// value's own flags: __AUDIT_ARCH_LE (0x40000000) and __AUDIT_ARCH_64BIT
+// (0x80000000), include/uapi/linux/audit.h.
+func ArchOf(audit uint32) Arch {
+	if a, ok := ArchByAudit(audit); ok {
+		return a
+	}
+	a := Arch{Audit: audit, Order: binary.BigEndian, Bits: 32}
+	if audit&auditArchLE != 0 {
+		a.Order = binary.LittleEndian
+	}
+	if audit&auditArch64Bit != 0 {
+		a.Bits = 64
+	}
+	return a
+}
+
+// Flags of an AUDIT_ARCH value (include/uapi/linux/audit.h).
+const (
+	auditArch64Bit = 0x80000000 // __AUDIT_ARCH_64BIT
+	auditArchLE    = 0x40000000 // __AUDIT_ARCH_LE
+)
+
 // ArchFor returns the ABI of a syscall as a filter sees it: the arch of
 // audit, except that an x86_64 nr with X32SyscallBit set is x32 (the x32
 // ABI shares AUDIT_ARCH_X86_64, arch/x86/include/asm/syscall.h).

@@ -12,10 +12,10 @@ const Size = 64
 // Data is struct seccomp_data (include/uapi/linux/seccomp.h), the input a
 // seccomp filter reads.
 type Data struct {
-	Nr                 int32
-	Arch               uint32
-	InstructionPointer uint64
-	Args               [6]uint64
+	Nr                 int32     `json:"nr"`
+	Arch               uint32    `json:"arch"`
+	InstructionPointer uint64    `json:"instruction_pointer"`
+	Args               [6]uint64 `json:"args"`
 }
 
 // Words returns the 16 32-bit words a filter loads with "ld [4*i]", as the

@@ -121,22 +121,22 @@ func ExampleOutcome() {
 	d := seccompdata.Data{Nr: 1000, Arch: x8664, InstructionPointer: 0x401000}
 
 	r := vm.Outcome(&d, 0x0005ffff, vm.OutcomeOptions{})
-	fmt.Println("ERRNO|0xffff: errno", r.Errno, "rax", r.ReturnValue)
+	fmt.Println("ERRNO|0xffff: errno", uint16(r.Errno), "rax", r.Return)
 
 	r = vm.Outcome(&d, 0x00030007, vm.OutcomeOptions{SIGSYSHandler: true})
-	fmt.Println("TRAP: rax", r.ReturnValue, "si_errno", r.Trap.Errno, "si_call_addr", r.Trap.CallAddr)
+	fmt.Println("TRAP: rax", r.Return, "si_errno", r.Trap.Errno, "si_call_addr", r.Trap.CallAddr)
 
 	r = vm.Outcome(&d, 0x7ff00000, vm.OutcomeOptions{})
-	fmt.Println("TRACE without tracer: rax", r.ReturnValue)
+	fmt.Println("TRACE without tracer: rax", r.Return)
 
 	uretprobe := seccompdata.Data{Nr: 335, Arch: x8664}
 	r = vm.Outcome(&uretprobe, 0x80000000, vm.OutcomeOptions{})
-	fmt.Println("uretprobe under KILL_PROCESS: runs", r.Runs, "bypassed", r.Bypassed)
+	fmt.Println("uretprobe under KILL_PROCESS: runs", r.Runs)
 	// Output:
 	// ERRNO|0xffff: errno 4095 rax -4095
 	// TRAP: rax 1000 si_errno 7 si_call_addr 4198400
 	// TRACE without tracer: rax -38
-	// uretprobe under KILL_PROCESS: runs true bypassed true
+	// uretprobe under KILL_PROCESS: runs true
 }
 
 func ExampleStack_Evaluate() {
@@ -150,5 +150,5 @@ func ExampleStack_Evaluate() {
 	b, _ := json.Marshal(r)
 	fmt.Println(string(b))
 	// Output:
-	// {"action":327680,"effective":327680,"ret":327681,"data":1,"filter":0,"bypassed":false,"runs":false,"errno":1,"return_value":-1,"signal":0,"kills":"","core_dump":false,"notify":false,"logged":false}
+	// {"ret":327681,"rets":[327681],"filter":0,"bypassed":false,"outcome":{"runs":false,"returned":true,"return":-1,"killed":"","signal":0,"core_dump":false,"logged":false}}
 }

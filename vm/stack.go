@@ -28,35 +28,37 @@ type Stack []*Filter
 func (s Stack) Run(w *[16]uint32) (ret uint32, match int) {
 	ret, match = uint32(seccompdata.ActAllow), -1
 	for i := len(s) - 1; i >= 0; i-- {
-		cur := s[i].RunSeccomp(w)
-		if actionOnly(cur) < actionOnly(ret) {
+		if cur := s[i].RunSeccomp(w); seccompdata.Action(cur).Overrides(seccompdata.Action(ret)) {
 			ret, match = cur, i
 		}
 	}
 	return ret, match
 }
 
-// actionOnly is ACTION_ONLY from kernel/seccomp.c.
-func actionOnly(ret uint32) int32 { return int32(ret & seccompdata.ActionFullMask) }
+// RunEach is Run that also stores each filter's own return value in rets,
+// in install order; rets must have len(s) elements.
+func (s Stack) RunEach(w *[16]uint32, rets []uint32) (ret uint32, match int) {
+	for i, f := range s {
+		rets[i] = f.RunSeccomp(w)
+	}
+	return seccompdata.Combine(rets)
+}
 
 // Evaluate runs the stack on d, encoded in the given byte order, and
-// returns what the calling thread experiences (see Outcome). When the
-// syscall bypasses seccomp (OutcomeOptions.Bypasses) no filter runs. Result.Filter
-// is the match index from Run. An empty stack means the thread is not in
-// filter mode: the syscall runs and nothing is bypassed.
+// returns every filter's value, their combination and what the calling
+// thread experiences (see Outcome). A syscall that bypasses seccomp
+// (OutcomeOptions.Bypasses) runs whatever the filters say; Result.Bypassed
+// says so. An empty stack means the thread is not in filter mode: the
+// syscall runs and nothing is bypassed.
 func (s Stack) Evaluate(d *seccompdata.Data, order binary.ByteOrder, opts OutcomeOptions) Result {
+	r := Result{Ret: uint32(seccompdata.ActAllow), Rets: make([]uint32, len(s)), Filter: -1}
 	if len(s) == 0 {
-		return Result{
-			Action: seccompdata.ActAllow, Effective: seccompdata.ActAllow,
-			Ret: uint32(seccompdata.ActAllow), Filter: -1, Runs: true,
-		}
-	}
-	if opts.Bypasses(d) {
-		return Outcome(d, uint32(seccompdata.ActAllow), opts)
+		r.Outcome.Runs, r.Outcome.Returned = true, true
+		return r
 	}
 	w := d.Words(order)
-	ret, match := s.Run(&w)
-	r := Outcome(d, ret, opts)
-	r.Filter = match
+	r.Ret, r.Filter = s.RunEach(&w, r.Rets)
+	r.Bypassed = opts.Bypasses(d)
+	r.Outcome = Outcome(d, r.Ret, opts)
 	return r
 }

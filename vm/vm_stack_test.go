@@ -120,17 +120,22 @@ func TestStackEvaluateBypass(t *testing.T) {
 			if r.Bypassed != tt.bypassed {
 				t.Fatalf("Bypassed = %v, want %v", r.Bypassed, tt.bypassed)
 			}
-			if tt.bypassed && (!r.Runs || r.Kills != KillsNone || r.Filter != -1) {
+			// ret stays what the filters return; the bypass is a field
+			// of its own.
+			if r.Ret != 0x80000000 || r.Filter != 0 {
+				t.Errorf("ret %#x from filter %d, want 0x80000000 from 0", r.Ret, r.Filter)
+			}
+			if tt.bypassed && (!r.Outcome.Runs || r.Outcome.Killed != seccompdata.KilledNone) {
 				t.Errorf("bypassed call: %+v", r)
 			}
-			if !tt.bypassed && (r.Runs || r.Kills != KillsProcess || r.Filter != 0) {
+			if !tt.bypassed && (r.Outcome.Runs || r.Outcome.Killed != seccompdata.KilledProcess) {
 				t.Errorf("filtered call: %+v", r)
 			}
 		})
 	}
 	var empty Stack
 	d := seccompdata.Data{Nr: 335, Arch: 0xc000003e}
-	if r := empty.Evaluate(&d, binary.LittleEndian, OutcomeOptions{}); !r.Runs || r.Bypassed || r.Filter != -1 {
+	if r := empty.Evaluate(&d, binary.LittleEndian, OutcomeOptions{}); !r.Outcome.Runs || r.Bypassed || r.Filter != -1 || len(r.Rets) != 0 {
 		t.Errorf("empty stack: %+v", r)
 	}
 }

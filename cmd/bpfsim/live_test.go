@@ -57,15 +57,15 @@ func TestLive(t *testing.T) {
 			Ret     uint32 `json:"ret"`
 			Agrees  bool   `json:"agrees"`
 			Outcome struct {
-				Return int64 `json:"Return"`
-				Errno  int   `json:"Errno"`
+				Returned bool  `json:"returned"`
+				Return   int64 `json:"return"`
 			} `json:"outcome"`
 		} `json:"kernel"`
 	}
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
-	if r.Kernel.Ret != 0x00050001 || !r.Kernel.Agrees || r.Kernel.Outcome.Return != -1 || r.Kernel.Outcome.Errno != 1 {
+	if r.Kernel.Ret != 0x00050001 || !r.Kernel.Agrees || r.Kernel.Outcome.Return != -1 || !r.Kernel.Outcome.Returned {
 		t.Errorf("got %+v", r)
 	}
 

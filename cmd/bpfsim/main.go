@@ -15,11 +15,11 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/bpfsim/bpfsim/internal/cli"
+	"github.com/bpfsim/bpfsim/internal/input"
 	"github.com/bpfsim/bpfsim/internal/live"
 	"github.com/bpfsim/bpfsim/kernel"
 	"github.com/bpfsim/bpfsim/program"
 	"github.com/bpfsim/bpfsim/seccompdata"
-	"github.com/bpfsim/bpfsim/verifier"
 	"github.com/bpfsim/bpfsim/vm"
 )
 
@@ -47,10 +47,10 @@ beside ours; --outcome then also makes the call for real under the
 unmodified stack where that is safe (x86_64 only, and only when the kernel
 skips the syscall or the syscall is harmless) and compares what happens.
 
-Exit status: 0 ran, 2 usage or input error (including a filter the kernel
-would reject: check it with bpfcheck), 3 with --live when the kernel's
-answer differs from bpfsim's, 5 when the live kernel is unavailable or
-stalled (see --kernel-timeout).
+Exit status: 0 ran, 1 the kernel would reject a filter or the stack (the
+verifier's reason follows; bpfcheck says more), 2 usage or input error,
+3 with --live when the kernel's answer differs from bpfsim's, 5 when the
+live kernel is unavailable or stalled (see --kernel-timeout).
 
 Flags:
 `
@@ -144,83 +144,78 @@ func simulate(o *options, files []string, stdin io.Reader, stdout io.Writer) (bo
 	if err != nil {
 		return false, err
 	}
-	stack := make(vm.Stack, len(progs))
-	for i, p := range progs {
-		f, err := vm.Compile(p, verifier.Seccomp)
-		if err != nil {
-			return false, cli.Usagef("%s: the kernel would reject this filter: %v", files[i], err)
-		}
-		stack[i] = f
+	stack, err := cli.CompileStack(files, progs)
+	if err != nil {
+		return false, err
 	}
-	var inputs []seccompdata.Input
+	var calls []input.Call
 	if o.input != "" {
-		inputs, err = o.batch(arch, stdin)
+		calls, err = o.batch(arch, stdin)
 	} else {
-		var in seccompdata.Input
-		in, err = o.single(arch)
-		inputs = []seccompdata.Input{in}
+		var c input.Call
+		c, err = o.single(arch)
+		calls = []input.Call{c}
 	}
 	if err != nil {
 		return false, err
 	}
 	sim := &simulator{o: o, files: files, progs: progs, stack: stack, w: bufio.NewWriter(stdout)}
 	defer sim.w.Flush()
-	results := make([]*result, len(inputs))
-	for i := range inputs {
-		results[i] = sim.evaluate(&inputs[i])
+	results := make([]*result, len(calls))
+	for i := range calls {
+		results[i] = sim.evaluate(calls[i])
 	}
 	differ := false
 	if o.live {
-		if differ, err = sim.askKernel(inputs, results); err != nil {
+		if differ, err = sim.askKernel(calls, results); err != nil {
 			return false, err
 		}
 	}
-	for i, r := range results {
-		if err := sim.print(r, &inputs[i]); err != nil {
+	for _, r := range results {
+		if err := sim.print(r); err != nil {
 			return false, err
 		}
 	}
 	return differ, nil
 }
 
-// single builds the input the flags describe.
-func (o *options) single(arch seccompdata.Arch) (seccompdata.Input, error) {
-	in := seccompdata.Input{Arch: arch, Data: seccompdata.Data{Arch: arch.Audit}}
-	nr, err := seccompdata.ParseNr(o.syscall, arch)
+// single builds the call the flags describe.
+func (o *options) single(arch seccompdata.Arch) (input.Call, error) {
+	nr, err := input.ParseNr(o.syscall, arch)
 	if err != nil {
-		return in, cli.Usagef("--syscall: %v", err)
+		return input.Call{}, cli.Usagef("--syscall: %v", err)
 	}
-	in.Data.Nr = nr
+	c := input.New(arch, nr)
 	if len(o.args) > 6 {
-		return in, cli.Usagef("--args: %d values, at most 6", len(o.args))
+		return c, cli.Usagef("--args: %d values, at most 6", len(o.args))
 	}
 	for i, s := range o.args {
-		v, err := seccompdata.ParseUint64(s)
+		v, err := input.ParseUint64(s)
 		if err != nil {
-			return in, cli.Usagef("--args: argument %d: %v", i, err)
+			return c, cli.Usagef("--args: argument %d: %v", i, err)
 		}
-		in.Data.Args[i] = v
+		c.Data.Args[i] = v
 	}
 	for i, s := range o.argN {
 		if s == "" {
 			continue
 		}
-		v, err := seccompdata.ParseUint64(s)
+		v, err := input.ParseUint64(s)
 		if err != nil {
-			return in, cli.Usagef("--arg%d: %v", i, err)
+			return c, cli.Usagef("--arg%d: %v", i, err)
 		}
-		in.Data.Args[i] = v
+		c.Data.Args[i] = v
 	}
-	ip, err := seccompdata.ParseUint64(o.ip)
+	ip, err := input.ParseUint64(o.ip)
 	if err != nil {
-		return in, cli.Usagef("--ip: %v", err)
+		return c, cli.Usagef("--ip: %v", err)
 	}
-	in.Data.InstructionPointer = ip
-	return in, nil
+	c.Data.InstructionPointer = ip
+	return c, nil
 }
 
 // batch reads the --input file; a bad line is a usage error naming it.
-func (o *options) batch(arch seccompdata.Arch, stdin io.Reader) ([]seccompdata.Input, error) {
+func (o *options) batch(arch seccompdata.Arch, stdin io.Reader) ([]input.Call, error) {
 	var r io.Reader = stdin
 	name := "<stdin>"
 	if o.input != "-" {
@@ -231,24 +226,11 @@ func (o *options) batch(arch seccompdata.Arch, stdin io.Reader) ([]seccompdata.I
 		defer f.Close()
 		r, name = f, o.input
 	}
-	var inputs []seccompdata.Input
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	for line := 1; sc.Scan(); line++ {
-		text := strings.TrimSpace(sc.Text())
-		if text == "" || strings.HasPrefix(text, "#") {
-			continue
-		}
-		in, err := seccompdata.ParseInput([]byte(text), arch)
-		if err != nil {
-			return nil, cli.Usagef("%s:%d: %v", name, line, err)
-		}
-		inputs = append(inputs, in)
+	calls, err := input.Read(r, name, arch)
+	if err != nil {
+		return nil, &cli.UsageError{Msg: err.Error()}
 	}
-	if err := sc.Err(); err != nil {
-		return nil, cli.Usagef("%s: %v", name, err)
-	}
-	return inputs, nil
+	return calls, nil
 }
 
 type simulator struct {
@@ -259,19 +241,45 @@ type simulator struct {
 	w     *bufio.Writer
 }
 
-// result is one line of bpfsim's JSON output; the field names are stable.
+// result is one line of bpfsim's JSON output (README, "JSON output").
 type result struct {
-	Arch    string      `json:"arch"`
-	Nr      int32       `json:"nr"`
-	Syscall string      `json:"syscall"`
-	Ret     uint32      `json:"ret"`
-	Action  string      `json:"action"`
-	Data    uint16      `json:"data"`
-	Errno   string      `json:"errno,omitempty"`
-	Filter  int         `json:"filter"`
-	Outcome vm.Result   `json:"outcome"`
-	Trace   []step      `json:"trace,omitempty"`
-	Kernel  *kernelView `json:"kernel,omitempty"`
+	// Input is the call, as an --input line reads it back.
+	Input   input.Call `json:"input"`
+	Arch    string     `json:"arch"`
+	Nr      int32      `json:"nr"`
+	Syscall string     `json:"syscall"`
+	answer
+	Trace  []step       `json:"trace,omitempty"`
+	Kernel *kernelAnswer `json:"kernel,omitempty"`
+}
+
+// answer is what a stack returns for one call, from the vm or from the
+// kernel, in the same shape.
+type answer struct {
+	// Ret is what seccomp_run_filters returns for the stack; Rets each
+	// filter's own value, in install order; Filter the index Ret came
+	// from, -1 for none.
+	Ret    uint32   `json:"ret"`
+	Rets   []uint32 `json:"rets"`
+	Filter int      `json:"filter"`
+	// Action names Ret ("ERRNO(1)"), Data is its 16 data bits, Errno the
+	// name of an ERRNO's errno on the call's arch.
+	Action string `json:"action"`
+	Data   uint16 `json:"data"`
+	Errno  string `json:"errno,omitempty"`
+	// Bypassed: the syscall skips seccomp and runs whatever Ret says.
+	Bypassed bool `json:"bypassed,omitempty"`
+	// Outcome is what the calling thread experiences.
+	Outcome *seccompdata.Outcome `json:"outcome,omitempty"`
+}
+
+func newAnswer(arch seccompdata.Arch, ret uint32, rets []uint32, filter int) answer {
+	a := seccompdata.Action(ret)
+	ans := answer{Ret: ret, Rets: rets, Filter: filter, Action: a.String(), Data: a.Data()}
+	if a.Kind() == seccompdata.ActErrno {
+		ans.Errno = errnoName(arch, a.Data())
+	}
+	return ans
 }
 
 type step struct {
@@ -282,44 +290,28 @@ type step struct {
 	X      uint32 `json:"x"`
 }
 
-// kernelView is the running kernel's answer for one input, with --live.
-type kernelView struct {
-	// Ret is the stack's return value from the kernel's runs of each
-	// filter (kernel.Oracle.Eval), combined by the kernel's precedence.
-	Ret    uint32   `json:"ret"`
-	Action string   `json:"action"`
-	Filter int      `json:"filter"`
-	Rets   []uint32 `json:"rets"`
-	// Method says how each filter saw the input (kernel.Method).
+// kernelAnswer is the running kernel's answer for one call, with --live.
+type kernelAnswer struct {
+	answer
+	// Method says, per filter, how the kernel saw the input (kernel.Method).
 	Method []string `json:"method"`
-	// Outcome is what really happened with --outcome; Skipped says why
-	// the call was not made.
-	Outcome *kernel.Observed `json:"outcome,omitempty"`
-	Skipped string           `json:"outcome_skipped,omitempty"`
-	Agrees  bool             `json:"agrees"`
-	Diffs   []string         `json:"diffs,omitempty"`
+	// OutcomeSkipped says why --outcome did not make the call.
+	OutcomeSkipped string   `json:"outcome_skipped,omitempty"`
+	Agrees         bool     `json:"agrees"`
+	Diffs          []string `json:"diffs,omitempty"`
 }
 
-func (s *simulator) evaluate(in *seccompdata.Input) *result {
-	out := s.stack.Evaluate(&in.Data, in.Arch.Order, s.o.model)
-	words := in.Data.Words(in.Arch.Order)
-	ret, match := s.stack.Run(&words)
-	r := &result{
-		Arch:    in.Arch.Name,
-		Nr:      in.Data.Nr,
-		Ret:     ret,
-		Action:  seccompdata.Action(ret).String(),
-		Data:    seccompdata.Action(ret).Data(),
-		Filter:  match,
-		Outcome: out,
+func (s *simulator) evaluate(c input.Call) *result {
+	ev := s.stack.Evaluate(&c.Data, c.Arch.Order, s.o.model)
+	r := &result{Input: c, Arch: c.Arch.String(), Nr: c.Data.Nr, answer: newAnswer(c.Arch, ev.Ret, ev.Rets, ev.Filter)}
+	if c.Arch.Name == "" {
+		r.Arch = fmt.Sprint(c.Data.Arch)
 	}
-	if name, ok := in.Arch.SyscallName(in.Data.Nr); ok {
-		r.Syscall = name
-	}
-	if seccompdata.Action(ret).Kind() == seccompdata.ActErrno && !out.Bypassed {
-		r.Errno = errnoName(in.Arch, out.Errno)
-	}
+	r.Bypassed = ev.Bypassed
+	r.Outcome = &ev.Outcome
+	r.Syscall, _ = c.Arch.SyscallName(c.Data.Nr)
 	if s.o.trace {
+		words := c.Data.Words(c.Arch.Order)
 		// Filters run newest first (seccomp_run_filters).
 		for i := len(s.stack) - 1; i >= 0; i-- {
 			s.stack[i].TraceSeccomp(&words, func(st vm.Step) {
@@ -332,100 +324,54 @@ func (s *simulator) evaluate(in *seccompdata.Input) *result {
 
 // askKernel fills in the kernel's answers: one Eval per filter for the
 // whole batch, and with --outcome one real call per safe input.
-func (s *simulator) askKernel(inputs []seccompdata.Input, results []*result) (bool, error) {
-	oracle, err := s.o.kernel.Kernel(s.o.ctx)
+func (s *simulator) askKernel(calls []input.Call, results []*result) (bool, error) {
+	k, err := s.o.kernel.Kernel(s.o.ctx)
 	if err != nil {
 		return false, fmt.Errorf("--live: %w", err)
 	}
-	datas := make([]seccompdata.Data, len(inputs))
-	for i := range inputs {
-		datas[i] = inputs[i].Data
+	datas := make([]seccompdata.Data, len(calls))
+	for i := range calls {
+		datas[i] = calls[i].Data
 	}
-	evals := make([][]kernel.EvalResult, len(s.progs))
-	for i, p := range s.progs {
-		if evals[i], err = oracle.Eval(s.o.ctx, p, datas); err != nil {
-			return false, fmt.Errorf("--live: %s: %w", s.files[i], err)
+	evals, err := kernel.EvalStack(s.o.ctx, k, s.progs, datas)
+	if err != nil {
+		var fe *kernel.FilterError
+		if errors.As(err, &fe) {
+			return false, fmt.Errorf("--live: %s: %w", s.files[fe.Filter], fe.Err)
 		}
-	}
-	readsIP := false
-	for _, p := range s.progs {
-		readsIP = readsIP || program.ReadsInstructionPointer(p)
+		return false, fmt.Errorf("--live: %w", err)
 	}
 	differ := false
 	for j, r := range results {
-		k := &kernelView{Ret: uint32(seccompdata.ActAllow), Filter: -1}
-		// seccomp_run_filters: newest first, a value replaces the
-		// current one only if its action is more restrictive.
-		for i := len(s.progs) - 1; i >= 0; i-- {
-			e := evals[i][j]
-			k.Rets = append([]uint32{e.Ret}, k.Rets...)
-			k.Method = append([]string{e.Method.String()}, k.Method...)
-			if seccompdata.Action(e.Ret).Overrides(seccompdata.Action(k.Ret)) {
-				k.Ret, k.Filter = e.Ret, i
-			}
+		e := evals[j]
+		ka := &kernelAnswer{answer: newAnswer(calls[j].Arch, e.Ret, e.Rets, e.Filter)}
+		for _, m := range e.Methods {
+			ka.Method = append(ka.Method, m.String())
 		}
-		k.Action = seccompdata.Action(k.Ret).String()
-		if k.Ret != r.Ret || k.Filter != r.Filter {
-			k.Diffs = append(k.Diffs, fmt.Sprintf("ret: kernel 0x%08x (filter %d), bpfsim 0x%08x (filter %d)", k.Ret, k.Filter, r.Ret, r.Filter))
-		}
+		ka.Diffs = live.CompareRets(r.Ret, r.Rets, e.Ret, e.Rets)
 		if s.o.outcome {
-			if err := s.observe(oracle, oracleCall{&inputs[j], r, k, readsIP}); err != nil {
-				return false, err
+			obs, err := live.Observe(s.o.ctx, k, s.progs, s.stack, calls[j].Data, e.Ret, s.o.model)
+			if err != nil {
+				return false, fmt.Errorf("--outcome: %w", err)
 			}
+			ka.Outcome, ka.OutcomeSkipped = obs.Outcome, obs.Skipped
+			ka.Diffs = append(ka.Diffs, obs.Diffs...)
 		}
-		k.Agrees = len(k.Diffs) == 0
-		differ = differ || !k.Agrees
-		r.Kernel = k
+		ka.Agrees = len(ka.Diffs) == 0
+		differ = differ || !ka.Agrees
+		r.Kernel = ka
 	}
 	return differ, nil
 }
 
-type oracleCall struct {
-	in      *seccompdata.Input
-	r       *result
-	k       *kernelView
-	readsIP bool
-}
-
-// observe makes the call for real under the unmodified stack, when safe.
-func (s *simulator) observe(oracle kernel.Kernel, c oracleCall) error {
-	ok, why := live.SafeToIssue(&c.in.Data, c.k.Ret, c.readsIP)
-	if !ok {
-		c.k.Skipped = why
-		return nil
-	}
-	env := kernel.OutcomeEnv{Tracer: s.o.model.Tracer, Listener: s.o.model.Listener, SecondThread: !s.o.model.LastThread}
-	obs, err := oracle.Outcome(s.o.ctx, s.progs, kernel.OutcomeCall{Nr: c.in.Data.Nr, Args: c.in.Data.Args}, env)
-	if err != nil {
-		return fmt.Errorf("--outcome: %w", err)
-	}
-	c.k.Outcome = &obs
-	// The oracle's tracer suppresses TRAP's SIGSYS as a handler that
-	// leaves RAX alone would, and the real call's instruction_pointer is
-	// the helper's: model exactly that for the comparison.
-	d := c.in.Data
-	if obs.Trap != nil {
-		d.InstructionPointer = obs.Trap.CallAddr
-	}
-	opts := s.o.model
-	opts.SIGSYSHandler = true
-	if opts.Listener && c.r.Filter != len(s.progs)-1 {
-		opts.Listener = false // the oracle's listener is on the newest filter
-	}
-	m := s.stack.Evaluate(&d, c.in.Arch.Order, opts)
-	ran := live.Harmless(d.Nr&^int32(seccompdata.X32SyscallBit)) && obs.Returned
-	c.k.Diffs = append(c.k.Diffs, live.CompareOutcome(m, obs, ran)...)
-	return nil
-}
-
-func errnoName(arch seccompdata.Arch, n int) string {
-	if name, ok := arch.ErrnoName(uint16(n)); ok {
+func errnoName(arch seccompdata.Arch, n uint16) string {
+	if name, ok := arch.ErrnoName(n); ok {
 		return name
 	}
 	return fmt.Sprint(n)
 }
 
-func (s *simulator) print(r *result, in *seccompdata.Input) error {
+func (s *simulator) print(r *result) error {
 	if s.o.json {
 		b, err := json.Marshal(r)
 		if err != nil {
@@ -446,44 +392,58 @@ func (s *simulator) print(r *result, in *seccompdata.Input) error {
 		name = "unknown syscall"
 	}
 	nr := fmt.Sprint(r.Nr)
-	if in.Arch.NrBit != 0 || r.Nr < 0 {
+	if r.Input.Arch.NrBit != 0 || r.Nr < 0 {
 		nr = fmt.Sprintf("%#x", uint32(r.Nr))
 	}
 	fmt.Fprintf(s.w, "%s (%s) on %s: %s", name, nr, r.Arch, describe(r))
 	if len(s.stack) > 1 && r.Filter >= 0 {
 		fmt.Fprintf(s.w, "  filter=%d (%s)", r.Filter, s.files[r.Filter])
 	}
-	fmt.Fprintf(s.w, "  ret=0x%08x\n", r.Ret)
+	if len(r.Rets) == 1 && r.Rets[0] != r.Ret {
+		// A filter's own value that the kernel does not act on: an ALLOW
+		// never replaces the initial ALLOW (seccomp_run_filters).
+		fmt.Fprintf(s.w, "  ret=0x%08x (the kernel acts on 0x%08x)\n", r.Rets[0], r.Ret)
+	} else {
+		fmt.Fprintf(s.w, "  ret=0x%08x\n", r.Ret)
+	}
 	if k := r.Kernel; k != nil {
 		agree := "agrees"
 		if !k.Agrees {
 			agree = "DIFFERS: " + strings.Join(k.Diffs, "; ")
 		}
-		fmt.Fprintf(s.w, "    kernel: %s  ret=0x%08x (%s); %s\n", k.Action, k.Ret, strings.Join(k.Method, ", "), agree)
+		fmt.Fprintf(s.w, "    kernel: %s  ret=0x%08x rets=%s (%s); %s\n", k.Action, k.Ret, hexList(k.Rets), strings.Join(k.Method, ", "), agree)
 		switch {
 		case k.Outcome != nil:
-			fmt.Fprintf(s.w, "    kernel outcome: %v\n", *k.Outcome)
-		case k.Skipped != "":
-			fmt.Fprintf(s.w, "    kernel outcome: not observed: %s\n", k.Skipped)
+			fmt.Fprintf(s.w, "    kernel outcome: %s\n", kernel.Observed{Install: kernel.Verdict{Accepted: true}, Ran: true, Outcome: *k.Outcome})
+		case k.OutcomeSkipped != "":
+			fmt.Fprintf(s.w, "    kernel outcome: not observed: %s\n", k.OutcomeSkipped)
 		}
 	}
 	return nil
+}
+
+func hexList(v []uint32) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = fmt.Sprintf("0x%08x", x)
+	}
+	return "[" + strings.Join(s, " ") + "]"
 }
 
 // describe is the action with what the calling thread sees.
 func describe(r *result) string {
 	o := r.Outcome
 	switch {
-	case o.Bypassed:
+	case r.Bypassed:
 		return "ALLOW (this syscall bypasses seccomp; the filters said " + r.Action + ")"
 	case r.Errno != "":
 		return r.Action + " " + r.Errno
 	}
 	a := seccompdata.Action(r.Ret)
 	switch {
-	case a.Kind() == seccompdata.ActTrace && !o.Notify && o.TraceEvent == nil:
+	case a.Kind() == seccompdata.ActTrace && o.TraceEvent == nil:
 		return r.Action + " (ENOSYS without a tracer)"
-	case a.Kind() == seccompdata.ActUserNotif && !o.Notify:
+	case a.Kind() == seccompdata.ActUserNotif && o.Notification == nil:
 		return r.Action + " (ENOSYS without a listener)"
 	case !a.Known():
 		return r.Action + " (acts as KILL_PROCESS)"

@@ -37,7 +37,7 @@ func TestSingle(t *testing.T) {
 		{"too many args", []string{dropper, "--syscall", "read", "--args", "1,2,3,4,5,6,7"}, 2, "", "at most 6"},
 		{"bad arch", []string{dropper, "--arch", "vax", "--syscall", "read"}, 2, "", "vax"},
 		{"no syscall", []string{dropper}, 2, "", "exactly one of --syscall and --input"},
-		{"rejected filter", []string{"../bpfcheck/testdata/divzero.asm", "--syscall", "read"}, 2, "", "would reject"},
+		{"rejected filter", []string{"../bpfcheck/testdata/divzero.asm", "--syscall", "read"}, 1, "", "would reject"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

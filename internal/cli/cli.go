@@ -7,30 +7,78 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/bpfsim/bpfsim/kernel"
 	"github.com/bpfsim/bpfsim/program"
+	"github.com/bpfsim/bpfsim/verifier"
+	"github.com/bpfsim/bpfsim/vm"
 )
 
 // Exit codes shared by the commands.
 const (
 	ExitOK       = 0 // accepted / ran
-	ExitRejected = 1 // bpfcheck: the kernel would reject the program
+	ExitRejected = 1 // the kernel would reject the program
 	ExitUsage    = 2 // bad flags, unreadable or malformed input
 	ExitDiffers  = 3 // --live: our answer and the kernel's differ
 	ExitKernel   = 5 // the live kernel is unavailable or stalled
 )
 
 // ExitCode is the exit status for an error that ends a command: ExitKernel
-// when the live kernel is unavailable or stalled, else ExitUsage.
+// when the live kernel is unavailable or stalled, ExitRejected for a
+// *RejectedError, else ExitUsage.
 func ExitCode(err error) int {
-	if errors.Is(err, kernel.ErrStalled) || errors.Is(err, kernel.ErrUnsupported) {
+	var rej *RejectedError
+	switch {
+	case errors.Is(err, kernel.ErrStalled) || errors.Is(err, kernel.ErrUnsupported):
 		return ExitKernel
+	case errors.As(err, &rej):
+		return ExitRejected
 	}
 	return ExitUsage
+}
+
+// RejectedError is a policy the kernel would refuse to install; the
+// commands print it and exit with ExitRejected.
+type RejectedError struct {
+	// Name is the policy: a file, or the files of a stack.
+	Name string
+	// Err is the verifier's *verifier.Error.
+	Err error
+}
+
+func (e *RejectedError) Error() string {
+	return fmt.Sprintf("%s: the kernel would reject this: %v", e.Name, e.Err)
+}
+
+// Unwrap returns the verifier's error.
+func (e *RejectedError) Unwrap() error { return e.Err }
+
+// CompileStack checks progs as the stack of seccomp filters they are
+// (verifier.CheckStack: each filter's rules and the stack's path limit)
+// and compiles them for the vm; names are the policies' names, in the same
+// order. A stack the kernel would refuse is a *RejectedError.
+func CompileStack(names []string, progs []program.Program) (vm.Stack, error) {
+	if err := verifier.CheckStack(progs); err != nil {
+		name := strings.Join(names, " + ")
+		var verr *verifier.Error
+		if errors.As(err, &verr) && len(progs) > 1 && verr.Filter >= 0 && verr.Filter < len(names) {
+			name = fmt.Sprintf("%s (filter %d of the stack)", names[verr.Filter], verr.Filter)
+		}
+		return nil, &RejectedError{Name: name, Err: err}
+	}
+	stack := make(vm.Stack, len(progs))
+	for i, p := range progs {
+		f, err := vm.Compile(p, verifier.Seccomp)
+		if err != nil {
+			return nil, &RejectedError{Name: names[i], Err: err}
+		}
+		stack[i] = f
+	}
+	return stack, nil
 }
 
 // UsageError is a problem with the command line or the input files; the

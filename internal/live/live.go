@@ -4,55 +4,71 @@
 package live
 
 import (
+	"context"
+	"encoding/binary"
 	"fmt"
 
 	"github.com/bpfsim/bpfsim/kernel"
+	"github.com/bpfsim/bpfsim/program"
 	"github.com/bpfsim/bpfsim/seccompdata"
 	"github.com/bpfsim/bpfsim/vm"
 )
 
-// CompareOutcome lists the ways the observed outcome o differs from the
-// model m; none means they agree. ranAsExpected tells whether o is what the
-// call returns when it really runs (it depends on the call). CoreDump is
-// not compared: the oracle's helper disables core dumps.
-func CompareOutcome(m vm.Result, o kernel.Observed, ranAsExpected bool) []string {
+// Compare lists the ways the observed outcome o differs from the model m;
+// none means they agree. What the oracle cannot see is not compared: a
+// core dump (its helper disables them), the audit log, and the return
+// value of a call that really ran (m.Runs asks only that o ran and
+// returned; kernel.Observed says when it can tell).
+func Compare(m, o seccompdata.Outcome) []string {
 	var diffs []string
 	add := func(format string, args ...any) { diffs = append(diffs, fmt.Sprintf(format, args...)) }
-	if o.Killed != m.Kills {
-		add("killed: kernel %q, vm %q", o.Killed, m.Kills)
+	if o.Killed != m.Killed {
+		add("killed: kernel %q, vm %q", o.Killed, m.Killed)
 	}
-	if m.Kills != "" && o.Signal != m.Signal {
+	if m.Killed != "" && o.Signal != m.Signal {
 		add("signal: kernel %d, vm %d", o.Signal, m.Signal)
 	}
 	switch {
 	case (o.Trap == nil) != (m.Trap == nil):
 		add("trap: kernel %+v, vm %+v", o.Trap, m.Trap)
-	case o.Trap != nil:
-		got := vm.TrapInfo{Signo: int(o.Trap.Signo), Code: int(o.Trap.Code), Errno: int(o.Trap.Errno),
-			CallAddr: o.Trap.CallAddr, Syscall: o.Trap.Syscall, Arch: o.Trap.Arch}
-		if got != *m.Trap {
-			add("siginfo: kernel %+v, vm %+v", got, *m.Trap)
-		}
+	case o.Trap != nil && *o.Trap != *m.Trap:
+		add("siginfo: kernel %+v, vm %+v", *o.Trap, *m.Trap)
 	}
 	switch {
 	case (o.TraceEvent == nil) != (m.TraceEvent == nil):
 		add("trace event: kernel %+v, vm %+v", o.TraceEvent, m.TraceEvent)
-	case o.TraceEvent != nil && o.TraceEvent.Msg != uint64(m.TraceEvent.Message):
-		add("trace event message: kernel %#x, vm %#x", o.TraceEvent.Msg, m.TraceEvent.Message)
+	case o.TraceEvent != nil && o.TraceEvent.Message != m.TraceEvent.Message:
+		add("trace event message: kernel %#x, vm %#x", o.TraceEvent.Message, m.TraceEvent.Message)
 	}
-	if (o.Notification != nil) != m.Notify {
-		add("notification: kernel %+v, vm %v", o.Notification, m.Notify)
+	if (o.Notification != nil) != (m.Notification != nil) {
+		add("notification: kernel %+v, vm %+v", o.Notification, m.Notification)
 	}
 	switch {
-	case m.Kills != "" || m.Notify:
+	case m.Killed != "" || m.Notification != nil:
 		// Kills are compared above; for a notification the reply decides.
 	case m.Runs:
-		if !o.Returned || !ranAsExpected {
-			add("vm: the call runs; kernel: %v", o)
+		if !o.Returned || !o.Runs {
+			add("vm: the call runs; kernel: returned %v, %d", o.Returned, o.Return)
 		}
 	default:
-		if !o.Returned || o.Return != m.ReturnValue || int(o.Errno) != m.Errno {
-			add("kernel: %v; vm: skipped with RAX %d, errno %d", o, m.ReturnValue, m.Errno)
+		if !o.Returned || o.Return != m.Return {
+			add("kernel: returned %v, %d; vm: skipped, returns %d", o.Returned, o.Return, m.Return)
+		}
+	}
+	return diffs
+}
+
+// CompareRets lists the ways the kernel's return values for a stack (its
+// combined ret and each filter's own rets, install order) differ from the
+// vm's; none means they agree.
+func CompareRets(vmRet uint32, vmRets []uint32, kRet uint32, kRets []uint32) []string {
+	var diffs []string
+	if kRet != vmRet {
+		diffs = append(diffs, fmt.Sprintf("ret: kernel 0x%08x, bpfsim 0x%08x", kRet, vmRet))
+	}
+	for i := range min(len(vmRets), len(kRets)) {
+		if kRets[i] != vmRets[i] {
+			diffs = append(diffs, fmt.Sprintf("filter %d: kernel 0x%08x, bpfsim 0x%08x", i, kRets[i], vmRets[i]))
 		}
 	}
 	return diffs
@@ -97,3 +113,47 @@ func SafeToIssue(d *seccompdata.Data, ret uint32, readsIP bool) (bool, string) {
 
 // x86_64 is AUDIT_ARCH_X86_64 (include/uapi/linux/audit.h).
 const x86_64 = 0xc000003e
+
+// Observation is what Observe found for one call.
+type Observation struct {
+	// Outcome is what really happened; nil when the call was not made.
+	Outcome *seccompdata.Outcome
+	// Skipped says why the call was not made.
+	Skipped string
+	// Diffs lists the ways Outcome differs from the vm's model of the
+	// same circumstances.
+	Diffs []string
+}
+
+// Observe makes the call d for real under the unmodified stack progs when
+// SafeToIssue allows it (ret is the kernel's own return value for the
+// stack, from kernel.EvalStack), and compares what happened with the vm's
+// model, stack, in the circumstances the oracle creates: its tracer
+// suppresses TRAP's SIGSYS as a handler that leaves RAX alone would, the
+// real call's instruction_pointer is the helper's, and its listener sits on
+// the newest filter.
+func Observe(ctx context.Context, k kernel.Kernel, progs []program.Program, stack vm.Stack, d seccompdata.Data, ret uint32, opts vm.OutcomeOptions) (Observation, error) {
+	readsIP := false
+	for _, p := range progs {
+		readsIP = readsIP || program.ReadsInstructionPointer(p)
+	}
+	if ok, why := SafeToIssue(&d, ret, readsIP); !ok {
+		return Observation{Skipped: why}, nil
+	}
+	env := kernel.OutcomeEnv{Tracer: opts.Tracer, Listener: opts.Listener, SecondThread: !opts.LastThread}
+	obs, err := k.Outcome(ctx, progs, kernel.OutcomeCall{Nr: d.Nr, Args: d.Args}, env)
+	if err != nil {
+		return Observation{}, err
+	}
+	if obs.Trap != nil {
+		d.InstructionPointer = obs.Trap.CallAddr
+	}
+	opts.SIGSYSHandler = true
+	// x86_64 little-endian: SafeToIssue only lets x86_64 calls through.
+	m := stack.Evaluate(&d, binary.LittleEndian, opts)
+	if opts.Listener && m.Filter != len(progs)-1 {
+		opts.Listener = false
+		m = stack.Evaluate(&d, binary.LittleEndian, opts)
+	}
+	return Observation{Outcome: &obs.Outcome, Diffs: Compare(m.Outcome, obs.Outcome)}, nil
+}

@@ -1,0 +1,247 @@
+// Package input reads and writes the syscalls bpfsim runs filters on, in the
+// form its command line and its --input batches use: the arch a call was
+// made on and the seccomp_data a filter sees.
+package input
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/bpfsim/bpfsim/seccompdata"
+)
+
+// Call is one syscall: the arch it is made on and the seccomp_data a filter
+// sees. Its JSON form is one line of an --input batch:
+//
+//	{"arch": "x86_64", "nr": 257, "args": ["0xffffff9c", "0x7ffc1000", "0x0", "0x0", "0x0", "0x0"], "ip": "0x401000"}
+//
+// MarshalJSON writes that form (arch by name, or as its number for an arch
+// bpfsim has no table for; nr as the signed number the filter sees; all six
+// args and ip as hex strings, exact in any JSON reader), and UnmarshalJSON
+// and Parse read it back unchanged.
+type Call struct {
+	Arch seccompdata.Arch
+	Data seccompdata.Data
+}
+
+// New returns the call nr on arch with all-zero args and ip.
+func New(arch seccompdata.Arch, nr int32) Call {
+	return Call{Arch: arch, Data: seccompdata.Data{Arch: arch.Audit, Nr: nr}}
+}
+
+// Parse reads one JSON object of the batch format. arch is an arch name or
+// any 32-bit AUDIT_ARCH number (defaultArch when absent); nr is the value
+// the filter sees, as a signed or unsigned 32-bit number or a syscall name
+// of that arch (an arch named "x32" adds the 0x40000000 bit when it is
+// missing); args holds at most six unsigned 64-bit numbers and ip one, each
+// a JSON number or a string in Go syntax ("0x7fff"). Missing fields are
+// zero; unknown fields are an error.
+func Parse(line []byte, defaultArch seccompdata.Arch) (Call, error) {
+	var raw map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.UseNumber()
+	if err := dec.Decode(&raw); err != nil {
+		return Call{}, fmt.Errorf("not a JSON object: %v", err)
+	}
+	if raw == nil {
+		return Call{}, fmt.Errorf("not a JSON object")
+	}
+	in := Call{Arch: defaultArch}
+	if v, ok := raw["arch"]; ok {
+		s, err := scalar(v)
+		if err != nil {
+			return Call{}, fmt.Errorf("arch: %v", err)
+		}
+		if in.Arch, err = parseArch(s); err != nil {
+			return Call{}, err
+		}
+	}
+	in.Data.Arch = in.Arch.Audit
+	for key, v := range raw {
+		var err error
+		switch key {
+		case "arch":
+		case "nr":
+			in.Data.Nr, err = parseNr(v, in.Arch)
+		case "ip":
+			in.Data.InstructionPointer, err = parseU64(v)
+		case "args":
+			err = parseArgs(v, &in.Data.Args)
+		default:
+			err = fmt.Errorf("unknown field (want arch, nr, args, ip)")
+		}
+		if err != nil {
+			return Call{}, fmt.Errorf("%s: %v", key, err)
+		}
+	}
+	if in.Arch.NrBit != 0 {
+		in.Data.Nr |= int32(in.Arch.NrBit)
+	}
+	return in, nil
+}
+
+// parseArch reads an arch name, or any 32-bit number as an AUDIT_ARCH
+// value (seccompdata.ArchOf).
+func parseArch(s string) (seccompdata.Arch, error) {
+	a, err := seccompdata.LookupArch(s)
+	if err == nil {
+		return a, nil
+	}
+	if n, perr := strconv.ParseUint(strings.TrimSpace(s), 0, 32); perr == nil {
+		return seccompdata.ArchOf(uint32(n)), nil
+	}
+	return seccompdata.Arch{}, err
+}
+
+// MarshalJSON writes c in the batch format (see Call).
+func (c Call) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	if c.Arch.Name != "" {
+		fmt.Fprintf(&b, `{"arch":%q`, c.Arch.Name)
+	} else {
+		fmt.Fprintf(&b, `{"arch":%d`, c.Data.Arch)
+	}
+	fmt.Fprintf(&b, `,"nr":%d,"args":[`, c.Data.Nr)
+	for i, a := range c.Data.Args {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"%#x"`, a)
+	}
+	fmt.Fprintf(&b, `],"ip":"%#x"}`, c.Data.InstructionPointer)
+	return b.Bytes(), nil
+}
+
+// UnmarshalJSON reads c in the batch format, with x86_64 as the arch when
+// the object names none.
+func (c *Call) UnmarshalJSON(b []byte) error {
+	x86, _ := seccompdata.LookupArch("x86_64")
+	in, err := Parse(b, x86)
+	if err != nil {
+		return err
+	}
+	*c = in
+	return nil
+}
+
+// Read reads a batch: one JSON object a line, blank lines and lines that
+// start with # skipped. An error names the line: "NAME:LINE: reason".
+func Read(r io.Reader, name string, defaultArch seccompdata.Arch) ([]Call, error) {
+	var calls []Call
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	for line := 1; sc.Scan(); line++ {
+		text := strings.TrimSpace(sc.Text())
+		if text == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		in, err := Parse([]byte(text), defaultArch)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %v", name, line, err)
+		}
+		calls = append(calls, in)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %v", name, err)
+	}
+	return calls, nil
+}
+
+// ParseNr reads a syscall as bpfsim's command line and batch format name
+// it: a syscall name of arch, or a number that fits in 32 bits (negative
+// values and values above 0x7fffffff are taken as the filter sees them).
+// An x32 arch adds its 0x40000000 bit.
+func ParseNr(s string, arch seccompdata.Arch) (int32, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, fmt.Errorf("empty syscall")
+	}
+	var nr int32
+	if c := s[0]; c == '-' || c == '+' || (c >= '0' && c <= '9') {
+		v, err := strconv.ParseInt(s, 0, 64)
+		if err != nil || v < math.MinInt32 || v > math.MaxUint32 {
+			return 0, fmt.Errorf("syscall number %q does not fit in 32 bits", s)
+		}
+		nr = int32(uint32(v))
+	} else {
+		n, ok := arch.SyscallNumber(s)
+		if !ok {
+			return 0, fmt.Errorf("unknown syscall %q on %s", s, arch)
+		}
+		nr = n
+	}
+	if arch.NrBit != 0 {
+		nr |= int32(arch.NrBit)
+	}
+	return nr, nil
+}
+
+// ParseUint64 reads an unsigned 64-bit number in Go syntax (decimal, 0x
+// hex, 0o or leading-0 octal, 0b binary), as the command line and batch
+// format accept for args and ip.
+func ParseUint64(s string) (uint64, error) {
+	v, err := strconv.ParseUint(strings.TrimSpace(s), 0, 64)
+	if err != nil {
+		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
+			return 0, fmt.Errorf("%q does not fit in 64 bits", s)
+		}
+		return 0, fmt.Errorf("%q is not an unsigned number", s)
+	}
+	return v, nil
+}
+
+func scalar(v json.RawMessage) (string, error) {
+	var x any
+	dec := json.NewDecoder(bytes.NewReader(v))
+	dec.UseNumber()
+	if err := dec.Decode(&x); err != nil {
+		return "", err
+	}
+	switch x := x.(type) {
+	case string:
+		return x, nil
+	case json.Number:
+		return x.String(), nil
+	}
+	return "", fmt.Errorf("want a string or a number, got %s", v)
+}
+
+func parseNr(v json.RawMessage, arch seccompdata.Arch) (int32, error) {
+	s, err := scalar(v)
+	if err != nil {
+		return 0, err
+	}
+	return ParseNr(s, arch)
+}
+
+func parseU64(v json.RawMessage) (uint64, error) {
+	s, err := scalar(v)
+	if err != nil {
+		return 0, err
+	}
+	return ParseUint64(s)
+}
+
+func parseArgs(v json.RawMessage, args *[6]uint64) error {
+	var list []json.RawMessage
+	if err := json.Unmarshal(v, &list); err != nil {
+		return fmt.Errorf("want an array of at most 6 numbers")
+	}
+	if len(list) > len(args) {
+		return fmt.Errorf("%d values, at most 6", len(list))
+	}
+	for i, e := range list {
+		x, err := parseU64(e)
+		if err != nil {
+			return fmt.Errorf("[%d]: %v", i, err)
+		}
+		args[i] = x
+	}
+	return nil
+}

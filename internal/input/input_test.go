@@ -1,0 +1,104 @@
+package input
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/bpfsim/bpfsim/seccompdata"
+)
+
+func arch(t *testing.T, name string) seccompdata.Arch {
+	t.Helper()
+	a, err := seccompdata.LookupArch(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// TestRoundTrip: every call MarshalJSON writes is read back unchanged by
+// Parse, whatever its 32-bit arch number.
+func TestRoundTrip(t *testing.T) {
+	x86 := arch(t, "x86_64")
+	calls := []Call{
+		New(x86, 257),
+		New(x86, -1),
+		New(arch(t, "x32"), 0x40000000|39),
+		New(arch(t, "i386"), 20),
+		New(arch(t, "s390x"), 1),
+		New(seccompdata.ArchOf(0x12345678), 7),
+		New(seccompdata.ArchOf(0), 0),
+		New(seccompdata.ArchOf(0xffffffff), -0x80000000),
+	}
+	full := New(x86, 59)
+	full.Data.Args = [6]uint64{0, 1, 0xffffffffffffffff, 0x8000000000000000, 0xffffff9c, 6}
+	full.Data.InstructionPointer = 0x7fffffffe000
+	calls = append(calls, full)
+	for _, c := range calls {
+		b, err := json.Marshal(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Parse(b, x86)
+		if err != nil {
+			t.Errorf("Parse(%s): %v", b, err)
+			continue
+		}
+		if got.Data != c.Data || got.Arch.Name != c.Arch.Name || got.Arch.Audit != c.Arch.Audit {
+			t.Errorf("%s read back as %+v, want %+v", b, got, c)
+		}
+		var u Call
+		if err := json.Unmarshal(b, &u); err != nil || u.Data != c.Data {
+			t.Errorf("UnmarshalJSON(%s) = %+v, %v", b, u.Data, err)
+		}
+	}
+}
+
+// TestArchOfFlags: an arch bpfsim has no table for takes its byte order
+// and width from the AUDIT_ARCH flags (include/uapi/linux/audit.h):
+// AUDIT_ARCH_SPARC64 is 0x8000002b, 64-bit big-endian; AUDIT_ARCH_CSKY
+// 0x400000fc, 32-bit little-endian.
+func TestArchOfFlags(t *testing.T) {
+	sparc := seccompdata.ArchOf(0x8000002b)
+	if sparc.Bits != 64 || sparc.Order.String() != "BigEndian" || sparc.Name != "" {
+		t.Errorf("sparc64: %+v", sparc)
+	}
+	csky := seccompdata.ArchOf(0x400000fc)
+	if csky.Bits != 32 || csky.Order.String() != "LittleEndian" {
+		t.Errorf("csky: %+v", csky)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	x86 := arch(t, "x86_64")
+	for _, tt := range []struct{ in, want string }{
+		{`[1]`, "not a JSON object"},
+		{`{"nr": "openatx"}`, `nr: unknown syscall "openatx" on x86_64`},
+		{`{"nr": 4294967296}`, "does not fit in 32 bits"},
+		{`{"args": [1,2,3,4,5,6,7]}`, "7 values, at most 6"},
+		{`{"args": ["-1"]}`, "not an unsigned number"},
+		{`{"ip": 18446744073709551616}`, "does not fit in 64 bits"},
+		{`{"arch": "sparc"}`, `unknown arch "sparc"`},
+		{`{"arch": 4294967296}`, `unknown arch "4294967296"`},
+		{`{"nr": 1, "extra": 2}`, "extra: unknown field"},
+		{`{"nr": "read", "arch": 1234}`, `unknown syscall "read" on unknown`},
+	} {
+		_, err := Parse([]byte(tt.in), x86)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Parse(%s) = %v, want an error containing %q", tt.in, err, tt.want)
+		}
+	}
+}
+
+func TestRead(t *testing.T) {
+	x86 := arch(t, "x86_64")
+	calls, err := Read(strings.NewReader("# comment\n\n{\"nr\": \"read\"}\n{\"arch\": \"i386\", \"nr\": 3}\n"), "b.jsonl", x86)
+	if err != nil || len(calls) != 2 || calls[0].Data.Nr != 0 || calls[1].Data.Arch != 0x40000003 {
+		t.Fatalf("Read = %+v, %v", calls, err)
+	}
+	_, err = Read(strings.NewReader("{\"nr\": 1}\n\n{\"nr\": x}\n"), "b.jsonl", x86)
+	if err == nil || !strings.HasPrefix(err.Error(), "b.jsonl:3: ") {
+		t.Errorf("error %v, want one naming b.jsonl:3", err)
+	}
+}
