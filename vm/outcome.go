@@ -8,12 +8,12 @@ import (
 // asm-generic/siginfo.h, include/linux/err.h, uapi/linux/ptrace.h,
 // arch/x86/entry/syscalls/syscall_64.tbl).
 const (
-	auditArchX8664     = 0xc000003e // AUDIT_ARCH_X86_64
-	nrUretprobe        = 335        // x86_64 uretprobe
-	nrUprobe           = 336        // x86_64 uprobe
-	sigsys             = 31         // SIGSYS
-	sysSeccomp         = 1          // SYS_SECCOMP, the si_code
-	maxErrno           = 4095       // MAX_ERRNO
+	auditArchX8664 = 0xc000003e // AUDIT_ARCH_X86_64
+	nrUretprobe    = 335        // x86_64 uretprobe
+	nrUprobe       = 336        // x86_64 uprobe
+	sigsys         = 31         // SIGSYS
+	sysSeccomp     = 1          // SYS_SECCOMP, the si_code
+	maxErrno       = 4095       // MAX_ERRNO
 )
 
 // OutcomeOptions describes the circumstances of the calling thread that

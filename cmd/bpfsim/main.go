@@ -249,7 +249,7 @@ type result struct {
 	Nr      int32      `json:"nr"`
 	Syscall string     `json:"syscall"`
 	answer
-	Trace  []step       `json:"trace,omitempty"`
+	Trace  []step        `json:"trace,omitempty"`
 	Kernel *kernelAnswer `json:"kernel,omitempty"`
 }
 
