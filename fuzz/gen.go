@@ -68,7 +68,7 @@ func (g *Generator) Intn(n int) int { return g.r.Intn(n) }
 const (
 	auditX86_64 = 0xc000003e
 	auditI386   = 0x40000003
-	// x86_64 syscalls that skip seccomp (kernel-semantics.md §5).
+	// x86_64 syscalls that skip seccomp (docs/kernel-semantics.md §5).
 	nrUretprobe = 335
 	nrUprobe    = 336
 )

@@ -7,7 +7,7 @@ import (
 
 // SeccompCodes are the 41 opcodes the kernel accepts in a seccomp filter
 // (bpf_check_classic's whitelist less what seccomp_check_filter refuses;
-// kernel-semantics.md §0).
+// docs/kernel-semantics.md §0).
 var seccompCodes = []uint16{0x00, 0x20, 0x60, 0x80, 0x01, 0x61, 0x81, 0x02, 0x03,
 	0x04, 0x0c, 0x14, 0x1c, 0x24, 0x2c, 0x34, 0x3c, 0x44, 0x4c, 0x54, 0x5c, 0x64, 0x6c, 0x74, 0x7c, 0xa4, 0xac, 0x84,
 	0x05, 0x15, 0x1d, 0x25, 0x2d, 0x35, 0x3d, 0x45, 0x4d, 0x06, 0x16, 0x07, 0x87}
@@ -177,7 +177,7 @@ func (g *Generator) Invalid() program.Program {
 				load,
 			}
 			p = append(q, p...)
-		default: // the RET that leaks its state (kernel-semantics.md §2.2)
+		default: // the RET that leaks its state (docs/kernel-semantics.md §2.2)
 			q := program.Program{
 				program.Jump(program.ClassJMP|program.OpJEQ, 0, 0, 2),
 				program.Stmt(program.ClassST, slot),

@@ -16,7 +16,7 @@ const (
 	archI386   = 0x40000003
 )
 
-// The expected values are live rows of kernel-semantics.md §3 and §4.
+// The expected values are live rows of docs/kernel-semantics.md §3 and §4.
 var evalCases = []struct {
 	name   string
 	p      program.Program

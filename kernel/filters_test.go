@@ -50,7 +50,7 @@ func holdFilters() {
 	}
 }
 
-// kernel-semantics.md §7 [live]: PTRACE_SECCOMP_GET_FILTER returns the
+// docs/kernel-semantics.md §7 [live]: PTRACE_SECCOMP_GET_FILTER returns the
 // original program (0x20 stays 0x20) and index 0 is the oldest filter.
 func TestReadFilters(t *testing.T) {
 	requireSeccomp(t)

@@ -43,7 +43,7 @@ var (
 	retA     = program.Stmt(program.ClassRET|program.RvalA, 0)
 )
 
-// The expected verdicts are the live-kernel rows of kernel-semantics.md
+// The expected verdicts are the live-kernel rows of docs/kernel-semantics.md
 // (§1, §2.1, §2.2, §2.3); the test asserts that this kernel still gives
 // them and that the verifier agrees.
 var verdictCases = []struct {

@@ -55,7 +55,7 @@ func on(nr int32, act seccompdata.Action) program.Program {
 	}
 }
 
-// outcomeCase is one behaviour of kernel-semantics.md §5 that the kernel's
+// outcomeCase is one behaviour of docs/kernel-semantics.md §5 that the kernel's
 // seccomp selftests check (tools/testing/selftests/seccomp/seccomp_bpf.c)
 // and bpfsim models. check gets the observation; the expected values are
 // the live rows of the sheet.

@@ -20,7 +20,7 @@ import (
 // purge work it queued on the same system workqueue. When max_active work
 // items of that workqueue are already blocked on pack_mutex, the purge
 // work never starts: every later filter install sleeps forever in D
-// state, and only a reboot helps (kernel-semantics §10.20, seen on
+// state, and only a reboot helps (docs/kernel-semantics.md §10.20, seen on
 // 6.18.44 with two fuzz workers creating thousands of programs a second).
 //
 // So what must stay small is the number of deferred frees in flight, and

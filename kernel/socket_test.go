@@ -9,7 +9,7 @@ import (
 	"github.com/bpfsim/bpfsim/verifier"
 )
 
-// Socket-filter verdicts: kernel-semantics.md §0 and §2.1 (mod, ldb and
+// Socket-filter verdicts: docs/kernel-semantics.md §0 and §2.1 (mod, ldb and
 // IND loads are fine for sockets; ancillary offsets must be known; k >= 64
 // past SKF_AD_OFF is EINVAL; length 0 and 4097 are EINVAL).
 func TestSocketVerdict(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 // Expected codes are assembled by hand from the grammar actions of the
 // kernel's tools/bpf/bpf_exp.y (bpf_set_curr_instr(BPF_LD | BPF_W | BPF_ABS,
 // ...) and so on) with the constants of include/uapi/linux/bpf_common.h and
-// filter.h, and the table in kernel-semantics.md §0.
+// filter.h, and the table in docs/kernel-semantics.md §0.
 func TestAssembleForms(t *testing.T) {
 	tests := []struct {
 		src  string
@@ -127,7 +127,7 @@ func TestAssembleJumps(t *testing.T) {
 		want Program
 	}{
 		{
-			// The program of kernel-semantics.md §8.1's example output
+			// The program of docs/kernel-semantics.md §8.1's example output
 			// "4,40 0 0 12,21 0 1 2048,6 0 0 4294967295,6 0 0 0,".
 			name: "ethertype",
 			src:  "ldh [12]\njeq #0x800, ok, drop\nok: ret #-1\ndrop: ret #0\n",

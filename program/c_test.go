@@ -7,7 +7,7 @@ import (
 
 // C output of bpf_asm -c is printf("{ %#04x, %2u, %2u, %#010x },\n")
 // (tools/bpf/bpf_exp.y, bpf_pretty_print_c); the two sample lines are from
-// kernel-semantics.md §8.1 ([live printf]).
+// docs/kernel-semantics.md §8.1 ([live printf]).
 func TestEncodeC(t *testing.T) {
 	tests := []struct {
 		ins  Instruction
@@ -40,7 +40,7 @@ func TestDecodeC(t *testing.T) {
 			want: Program{{Op: 0x28, K: 12}, {Op: 0x15, Jf: 1, K: 0x800}, {Op: 6, K: 0xffffffff}, {}},
 		},
 		{
-			// tcpdump -dd, kernel-semantics.md §8.2.
+			// tcpdump -dd, docs/kernel-semantics.md §8.2.
 			name: "tcpdump -dd output",
 			src:  "{ 0x28, 0, 0, 0x0000000c },\n{ 0x15, 0, 10, 0x00000800 },\n",
 			want: Program{{Op: 0x28, K: 12}, {Op: 0x15, Jf: 10, K: 0x800}},
@@ -128,7 +128,7 @@ func TestDecodeCSeccompMacros(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// x86_64 read is 0; ERRNO is 0x00050000 and EPERM 1 (kernel-semantics.md §5).
+	// x86_64 read is 0; ERRNO is 0x00050000 and EPERM 1 (docs/kernel-semantics.md §5).
 	want := Program{{Op: 0x15, Jf: 1, K: 0}, {Op: 6, K: 0x50001}}
 	if !equalPrograms(got, want) {
 		t.Fatalf("%s", firstDiff(got, want))

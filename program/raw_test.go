@@ -8,7 +8,7 @@ import (
 )
 
 // The layout is struct sock_filter from include/uapi/linux/filter.h:
-// u16 code, u8 jt, u8 jf, u32 k (kernel-semantics.md §0).
+// u16 code, u8 jt, u8 jf, u32 k (docs/kernel-semantics.md §0).
 func TestDecodeRaw(t *testing.T) {
 	tests := []struct {
 		name string

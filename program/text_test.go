@@ -4,7 +4,7 @@ import (
 	"testing"
 )
 
-// The ethertype program of kernel-semantics.md §8.1: bpf_asm prints it as
+// The ethertype program of docs/kernel-semantics.md §8.1: bpf_asm prints it as
 // "4,40 0 0 12,21 0 1 2048,6 0 0 4294967295,6 0 0 0,"; tcpdump -ddd prints
 // the count and then one decimal line per instruction (§8.2).
 var ethertype = Program{{Op: 40, K: 12}, {Op: 21, Jf: 1, K: 2048}, {Op: 6, K: 4294967295}, {Op: 6}}

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// Values from include/uapi/linux/seccomp.h (kernel-semantics.md §5).
+// Values from include/uapi/linux/seccomp.h (docs/kernel-semantics.md §5).
 func TestActionValues(t *testing.T) {
 	tests := []struct {
 		a    Action
@@ -50,7 +50,7 @@ func TestActionString(t *testing.T) {
 		{ActLog, "LOG", "LOG", true},
 		{ActAllow, "ALLOW", "ALLOW", true},
 		{ActAllow | 5, "ALLOW", "ALLOW", true},
-		// Unknown kinds from kernel-semantics.md §5.
+		// Unknown kinds from docs/kernel-semantics.md §5.
 		{0x00010000, "UNKNOWN(0x00010000)", "UNKNOWN", false},
 		{0x7ffe0000, "UNKNOWN(0x7ffe0000)", "UNKNOWN", false},
 		{0x80010000, "UNKNOWN(0x80010000)", "UNKNOWN", false},
@@ -167,7 +167,7 @@ func run(newestFirst ...Action) Action {
 	return ret
 }
 
-// The cases are the live results of kernel-semantics.md §5.
+// The cases are the live results of docs/kernel-semantics.md §5.
 func TestOverridesStack(t *testing.T) {
 	tests := []struct {
 		name        string

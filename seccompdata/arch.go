@@ -41,7 +41,7 @@ type Arch struct {
 // archTable is read-only; Arches hands out copies.
 var archTable = [...]Arch{
 	// AUDIT_ARCH values from include/uapi/linux/audit.h, as listed in
-	// kernel-semantics.md §4.
+	// docs/kernel-semantics.md §4.
 	{Name: "x86_64", Audit: 0xc000003e, Order: binary.LittleEndian, Bits: 64, GOARCH: "amd64"},
 	{Name: "i386", Audit: 0x40000003, Order: binary.LittleEndian, Bits: 32, GOARCH: "386"},
 	{Name: "x32", Audit: 0xc000003e, Order: binary.LittleEndian, NrBit: X32SyscallBit, Bits: 32},

@@ -10,7 +10,7 @@ import (
 	"github.com/bpfsim/bpfsim/seccompdata/internal/syscalltable"
 )
 
-// AUDIT_ARCH values from include/uapi/linux/audit.h as kernel-semantics.md §4
+// AUDIT_ARCH values from include/uapi/linux/audit.h as docs/kernel-semantics.md §4
 // lists them; byte orders and widths are the CPUs'.
 func TestArchTable(t *testing.T) {
 	le, be := binary.LittleEndian, binary.BigEndian
@@ -176,7 +176,7 @@ func TestArchByAudit(t *testing.T) {
 	}
 }
 
-// kernel-semantics.md §4: x32 syscalls reach filters with arch
+// docs/kernel-semantics.md §4: x32 syscalls reach filters with arch
 // AUDIT_ARCH_X86_64 and nr | 0x40000000 (live: nr 0x400003e8).
 func TestArchFor(t *testing.T) {
 	tests := []struct {

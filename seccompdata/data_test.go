@@ -8,7 +8,7 @@ import (
 
 // The layout is struct seccomp_data (include/uapi/linux/seccomp.h) as
 // populate_seccomp_data fills it; the argument halves are the live-confirmed
-// layout of kernel-semantics.md §4 (rdi 0x0102030405060708: word at 16 is
+// layout of docs/kernel-semantics.md §4 (rdi 0x0102030405060708: word at 16 is
 // 0x05060708 and word at 20 is 0x01020304 on x86_64).
 func TestDataWords(t *testing.T) {
 	d := Data{

@@ -8,7 +8,7 @@ import (
 )
 
 // Values from include/uapi/linux/seccomp.h, include/uapi/linux/audit.h
-// (kernel-semantics.md §4-5), arch/x86/entry/syscalls/syscall_64.tbl and
+// (docs/kernel-semantics.md §4-5), arch/x86/entry/syscalls/syscall_64.tbl and
 // include/uapi/asm-generic/errno*.h.
 func TestMacroValue(t *testing.T) {
 	tests := []struct {

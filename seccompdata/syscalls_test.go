@@ -20,7 +20,7 @@ func mustArch(t *testing.T, name string) Arch {
 // riscv64, loongarch64), arch/arm/tools/syscall.tbl,
 // arch/s390/kernel/syscalls/syscall.tbl, arch/powerpc/kernel/syscalls/
 // syscall.tbl and arch/mips/kernel/syscalls/syscall_{o32,n64}.tbl (offsets
-// 4000 and 5000), and kernel-semantics.md §4-5.
+// 4000 and 5000), and docs/kernel-semantics.md §4-5.
 func TestSyscallNumber(t *testing.T) {
 	tests := []struct {
 		arch, name string

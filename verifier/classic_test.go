@@ -11,7 +11,7 @@ import (
 	"github.com/bpfsim/bpfsim/verifier"
 )
 
-// opcodeTable is kernel-semantics.md §0, written out code by code: every
+// opcodeTable is docs/kernel-semantics.md §0, written out code by code: every
 // code the kernel accepts for socket filters, and whether seccomp accepts
 // it too. [live] per §0.
 var opcodeTable = []struct {

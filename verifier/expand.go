@@ -24,7 +24,7 @@ import "github.com/bpfsim/bpfsim/program"
 // packets survives seccomp_check_filter, so seccomp programs never get the
 // 4 extra prologue instructions for packet access. The figures were
 // confirmed on a live 6.18 kernel for ret, ld [k], ld #len, st, ld M[],
-// div #k, div x, ja and the jump variants (kernel-semantics.md §2.3).
+// div #k, div x, ja and the jump variants (docs/kernel-semantics.md §2.3).
 //
 // In Socket mode packet loads expand as in convert_bpf_ld_abs and
 // convert_bpf_extensions for x86_64 (efficient unaligned access,

@@ -9,7 +9,7 @@ import (
 	"github.com/bpfsim/bpfsim/verifier"
 )
 
-// Test programs are written with raw codes, as in kernel-semantics.md §0,
+// Test programs are written with raw codes, as in docs/kernel-semantics.md §0,
 // so that expected verdicts do not depend on the package's own constants.
 
 func stmt(code uint16, k uint32) program.Instruction { return program.Stmt(code, k) }

@@ -8,7 +8,7 @@ import (
 )
 
 // TestMemCheck covers check_load_and_stores (net/core/filter.c) with the
-// examples of kernel-semantics.md §2.2, all [live] there, and a few more
+// examples of docs/kernel-semantics.md §2.2, all [live] there, and a few more
 // traced by hand through the source's algorithm [src].
 func TestMemCheck(t *testing.T) {
 	cases := []struct {

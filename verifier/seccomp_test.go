@@ -9,7 +9,7 @@ import (
 )
 
 // TestSeccompRules covers seccomp_check_filter (kernel/seccomp.c) as in
-// kernel-semantics.md §1.
+// docs/kernel-semantics.md §1.
 func TestSeccompRules(t *testing.T) {
 	cases := []struct {
 		name string

@@ -11,7 +11,7 @@ import (
 
 // TestSeccompExpandedLen: the eBPF length of seccomp filters, 3 prologue
 // instructions plus the per-instruction expansion of bpf_convert_filter.
-// Rows marked [live] were measured on 6.18 (kernel-semantics.md §2.3);
+// Rows marked [live] were measured on 6.18 (docs/kernel-semantics.md §2.3);
 // the others are [src].
 func TestSeccompExpandedLen(t *testing.T) {
 	cases := []struct {

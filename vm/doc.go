@@ -7,7 +7,7 @@
 // into a *Filter, a compact form for a single interpreter loop. The kernel
 // itself translates cBPF to eBPF (bpf_convert_filter, net/core/filter.c)
 // and JITs it; the rules implemented here are the observable behaviour of
-// that translation on x86_64 (the project's kernel-semantics sheet, §3):
+// that translation on x86_64 (docs/kernel-semantics.md §3):
 //
 //   - A and X start at 0; arithmetic is 32-bit with wraparound; DIV and
 //     MOD are unsigned; NEG is two's complement.

@@ -183,7 +183,7 @@ func (f *Filter) slow(m *machine, in *insn, p *Packet) bool {
 // seccomp load and return semantics for both kinds of filter. Kernel
 // sources for each rule are bpf_convert_filter (net/core/filter.c) unless
 // noted; the observable results are those of the x86_64 JIT
-// (kernel-semantics.md §3). It starts at pc and returns the pc of the
+// (docs/kernel-semantics.md §3). It starts at pc and returns the pc of the
 // instruction it stopped at (exitRet, exitSlow) or, when single is set, the
 // pc that follows the one instruction it ran (exitStep). run makes no
 // calls: packet loads at offsets >= 0 that fit in pkt (the packet from

@@ -8,7 +8,7 @@ import (
 	"github.com/bpfsim/bpfsim/seccompdata"
 )
 
-// Expected values: kernel-semantics.md §5 "Per action" (live rows unless
+// Expected values: docs/kernel-semantics.md §5 "Per action" (live rows unless
 // noted) and __seccomp_filter (kernel/seccomp.c).
 func TestOutcome(t *testing.T) {
 	d := &seccompdata.Data{Nr: 1000, Arch: 0xc000003e, InstructionPointer: 0x401234}
@@ -60,7 +60,7 @@ func TestOutcome(t *testing.T) {
 }
 
 // TestOutcomeBypass: on 6.18 a filter returning ERRNO|5 or KILL_PROCESS
-// for nr 335 is ignored (kernel-semantics.md §5, live).
+// for nr 335 is ignored (docs/kernel-semantics.md §5, live).
 func TestOutcomeBypass(t *testing.T) {
 	for _, ret := range []uint32{0x00050005, 0x80000000} {
 		for _, nr := range []int32{335, 336} {

@@ -31,7 +31,7 @@ func runBoth(t *testing.T, p []asm, socketOnly bool, want uint32) {
 	}
 }
 
-// Expected values: kernel-semantics.md §3 ("ALU", "NEG", "DIV/MOD by X==0",
+// Expected values: docs/kernel-semantics.md §3 ("ALU", "NEG", "DIV/MOD by X==0",
 // "LSH/RSH by X"), all live rows, and §9 for the shift example.
 func TestALU(t *testing.T) {
 	const (

@@ -46,7 +46,7 @@ var benchInputs = []benchInput{
 }
 
 // xnetInput lays out seccomp_data for x/net/bpf, which loads big-endian:
-// the native-order words, each written big-endian (kernel-semantics.md §9).
+// the native-order words, each written big-endian (docs/kernel-semantics.md §9).
 func xnetInput(w *[16]uint32) []byte {
 	b := make([]byte, 0, 64)
 	for _, v := range w {

@@ -12,7 +12,7 @@ import (
 
 // TestCompileOpcodeWhitelist runs every 16-bit code through the compiler's
 // own checks: exactly the 49 socket codes and 41 seccomp codes of
-// kernel-semantics.md §0 (live) are runnable.
+// docs/kernel-semantics.md §0 (live) are runnable.
 func TestCompileOpcodeWhitelist(t *testing.T) {
 	for _, tt := range []struct {
 		mode verifier.Mode

@@ -6,7 +6,7 @@ import (
 	"github.com/bpfsim/bpfsim/program"
 )
 
-// Expected values: kernel-semantics.md §3 "jumps" (live): unsigned 32-bit
+// Expected values: docs/kernel-semantics.md §3 "jumps" (live): unsigned 32-bit
 // comparisons, constants >= 0x80000000 zero-extended, JSET is A&K != 0; and
 // §2.1 for the JA target rule (pc+1+k).
 func TestJumps(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 	"github.com/bpfsim/bpfsim/verifier"
 )
 
-// Expected values: kernel-semantics.md §4 (seccomp_data layout, live for
+// Expected values: docs/kernel-semantics.md §4 (seccomp_data layout, live for
 // x86_64) and §1 ("ld #len" = 64, live).
 func TestSeccompLoads(t *testing.T) {
 	d := &seccompdata.Data{
@@ -50,7 +50,7 @@ func TestSeccompLoads(t *testing.T) {
 	}
 }
 
-// Expected values: kernel-semantics.md §3 (packet rows and the ancillary
+// Expected values: docs/kernel-semantics.md §3 (packet rows and the ancillary
 // table, live on AF_UNIX and UDP) and §10.14.
 func TestPacketLoads(t *testing.T) {
 	const (

@@ -19,7 +19,7 @@ func retStack(t *testing.T, vals ...uint32) Stack {
 	return s
 }
 
-// Expected values: kernel-semantics.md §5 "Combining stacked filters" (live
+// Expected values: docs/kernel-semantics.md §5 "Combining stacked filters" (live
 // rows) and seccomp_run_filters (kernel/seccomp.c).
 func TestStackPrecedence(t *testing.T) {
 	const (
@@ -96,7 +96,7 @@ func TestStackData(t *testing.T) {
 }
 
 // TestStackEvaluateBypass: uretprobe and uprobe skip every filter on 6.18
-// (kernel-semantics.md §5, live), even KILL_PROCESS.
+// (docs/kernel-semantics.md §5, live), even KILL_PROCESS.
 func TestStackEvaluateBypass(t *testing.T) {
 	s := retStack(t, 0x80000000)
 	for _, tt := range []struct {

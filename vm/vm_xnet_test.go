@@ -42,7 +42,7 @@ func TestXNetAgrees(t *testing.T) {
 
 // TestXNetRandom is a differential test of the ALU, jump, scratch and
 // in-range load semantics: random programs restricted to the instructions
-// golang.org/x/net/bpf runs as the kernel does (kernel-semantics.md §9: no
+// golang.org/x/net/bpf runs as the kernel does (docs/kernel-semantics.md §9: no
 // NEG, no shift by X, no LD IND, no negative offsets or extensions, no
 // "ldx #len") must give the same result in both VMs.
 func TestXNetRandom(t *testing.T) {

@@ -87,7 +87,7 @@ func TestStuckHelperReleasesCapture(t *testing.T) {
 }
 
 // The kernel's verdicts for these files are EINVAL for div #0 and for a
-// read of an unwritten scratch slot (kernel-semantics.md §2.1, §2.2), and
+// read of an unwritten scratch slot (docs/kernel-semantics.md §2.1, §2.2), and
 // acceptance for the real filters; bpfcheck must agree and say so.
 func TestLive(t *testing.T) {
 	kerneltest.Require(t)

@@ -13,7 +13,7 @@ func runCheck(args ...string) (int, string, string) {
 	return code, out.String(), errOut.String()
 }
 
-// Verdicts and errnos below are the kernel's (kernel-semantics.md §1, §2.1,
+// Verdicts and errnos below are the kernel's (docs/kernel-semantics.md §1, §2.1,
 // §2.2: div #0, mod in seccomp and reading an unwritten scratch slot are
 // EINVAL); exit codes are bpfcheck's documented ones.
 func TestExitCodes(t *testing.T) {

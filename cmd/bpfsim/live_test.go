@@ -43,7 +43,7 @@ func TestKernelStallExit5(t *testing.T) {
 func TestMain(m *testing.M) { kerneltest.Main(m) }
 
 // With --live the kernel's return values stand beside ours; the expected
-// values are the kernel's (kernel-semantics.md §5: ERRNO(1) makes getppid
+// values are the kernel's (docs/kernel-semantics.md §5: ERRNO(1) makes getppid
 // fail with EPERM; TRAP's siginfo carries the data and the nr).
 func TestLive(t *testing.T) {
 	kerneltest.Require(t)

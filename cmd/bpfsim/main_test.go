@@ -16,7 +16,7 @@ func runSim(stdin string, args ...string) (int, string, string) {
 const dropper = "../../corpus/samples/dropper.asm"
 
 // Expected actions are read off the sample programs by the kernel's rules
-// (kernel-semantics.md §3, §5) and are the same ones the corpus replay
+// (docs/kernel-semantics.md §3, §5) and are the same ones the corpus replay
 // asserts; syscall numbers are the kernel's x86_64 table.
 func TestSingle(t *testing.T) {
 	tests := []struct {
