@@ -16,8 +16,10 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/bpfsim/bpfsim/internal/cli"
+	"github.com/bpfsim/bpfsim/internal/live"
 	"github.com/bpfsim/bpfsim/kernel"
 	"github.com/bpfsim/bpfsim/program"
+	"github.com/bpfsim/bpfsim/seccompdata"
 	"github.com/bpfsim/bpfsim/verifier"
 )
 
@@ -55,7 +57,12 @@ type options struct {
 	each  bool
 	print string
 	ask   bool
+}
 
+// checker is one run's state: the flags, the context and the kernel.
+type checker struct {
+	o      *options
+	mode   verifier.Mode
 	ctx    context.Context
 	oracle kernel.Kernel
 	differ bool
@@ -91,8 +98,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cli.ExitUsage
 	}
 	defer stop()
-	o.ctx = ctx
-	code, err := check(&o, fs.Args(), stdin, stdout)
+	code, err := check(ctx, &o, fs.Args(), stdin, stdout)
 	if err != nil {
 		fmt.Fprintf(stderr, "bpfcheck: %v\n", err)
 		return cli.ExitCode(err)
@@ -102,106 +108,92 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 // probeKernel says whether the live kernel is healthy: Open's probe, one
 // verdict with a short deadline.
-func probeKernel(o *options, stdout io.Writer) (int, error) {
+func probeKernel(ctx context.Context, o *options, stdout io.Writer) (int, error) {
 	start := time.Now()
-	if _, err := o.live.Kernel(o.ctx); err != nil {
+	if _, err := o.live.Kernel(ctx); err != nil {
 		return 0, err
 	}
 	fmt.Fprintf(stdout, "kernel: healthy: the probe answered in %v\n", time.Since(start).Round(time.Millisecond))
 	return cli.ExitOK, nil
 }
 
-func check(o *options, files []string, stdin io.Reader, stdout io.Writer) (code int, err error) {
-	var mode verifier.Mode
+func check(ctx context.Context, o *options, files []string, stdin io.Reader, stdout io.Writer) (int, error) {
+	c := &checker{o: o, ctx: ctx}
 	switch o.mode {
 	case "seccomp":
-		mode = verifier.Seccomp
+		c.mode = verifier.Seccomp
 	case "socket":
-		mode = verifier.Socket
+		c.mode = verifier.Socket
 	default:
 		return 0, cli.Usagef("--mode %q: want seccomp or socket", o.mode)
 	}
-	if o.probe {
-		return probeKernel(o, stdout)
-	}
-	if o.print != "" {
-		return printProgram(o, files, stdin, stdout)
-	}
-	if o.in.Pid != 0 {
-		o.each = false // the filters of one thread are one stack
+	switch {
+	case o.probe:
+		return probeKernel(ctx, o, stdout)
+	case o.print != "":
+		return printProgram(ctx, o, files, stdin, stdout)
 	}
 	if o.ask {
-		oracle, err := o.live.Kernel(o.ctx)
+		k, err := o.live.Kernel(ctx)
 		if err != nil {
 			return 0, fmt.Errorf("--live: %w", err)
 		}
-		o.oracle = oracle
-		defer func() {
-			if o.differ && err == nil {
-				code = cli.ExitDiffers
-			}
-		}()
+		c.oracle = k
 	}
-	if o.each {
+	// The units to judge: every file on its own with --each, else the
+	// files (or the thread's filters) as one stack.
+	var units [][]string
+	switch {
+	case o.each && o.in.Pid == 0:
 		if len(files) == 0 {
 			return 0, cli.Usagef("no policy file given (try --help)")
 		}
-		worst := cli.ExitOK
 		for _, f := range files {
-			p, err := o.in.Load(f, stdin)
-			if err != nil {
-				return 0, err
-			}
-			r := verify(mode, []string{f}, []program.Program{p}, o.all)
-			if err := o.askKernel(mode, r); err != nil {
-				return 0, err
-			}
-			if err := report(o, r, stdout); err != nil {
-				return 0, err
-			}
-			if !r.Accepted {
-				worst = cli.ExitRejected
-			}
+			units = append(units, []string{f})
 		}
-		return worst, nil
-	}
-	if mode == verifier.Socket && len(files) > 1 {
+	case c.mode == verifier.Socket && len(files) > 1:
 		return 0, cli.Usagef("a socket holds one filter: give one file, or --each")
+	default:
+		units = [][]string{files}
 	}
-	files, progs, err := o.in.Policies(o.ctx, &o.live, files, stdin)
-	if err != nil {
-		return 0, err
+	code := cli.ExitOK
+	for _, u := range units {
+		names, progs, err := o.in.Policies(ctx, &o.live, u, stdin)
+		if err != nil {
+			return 0, err
+		}
+		r := c.verify(names, progs)
+		if err := c.askKernel(r); err != nil {
+			return 0, err
+		}
+		if err := report(o, r, stdout); err != nil {
+			return 0, err
+		}
+		if !r.Accepted {
+			code = cli.ExitRejected
+		}
 	}
-	r := verify(mode, files, progs, o.all)
-	if err := o.askKernel(mode, r); err != nil {
-		return 0, err
+	if c.differ {
+		code = cli.ExitDiffers
 	}
-	if err := report(o, r, stdout); err != nil {
-		return 0, err
-	}
-	if !r.Accepted {
-		return cli.ExitRejected, nil
-	}
-	return cli.ExitOK, nil
+	return code, nil
 }
 
-func printProgram(o *options, files []string, stdin io.Reader, stdout io.Writer) (int, error) {
+func printProgram(ctx context.Context, o *options, files []string, stdin io.Reader, stdout io.Writer) (int, error) {
 	f, err := program.ParseFormat(o.print)
 	if err != nil || f == program.FormatAuto {
 		return 0, cli.Usagef("--print %q: want raw, asm, c, ddd or comma", o.print)
 	}
-	names, progs, err := o.in.Policies(o.ctx, &o.live, files, stdin)
+	names, progs, err := o.in.Policies(ctx, &o.live, files, stdin)
 	if err != nil {
 		return 0, err
 	}
 	if len(progs) != 1 {
 		return 0, cli.Usagef("--print converts one program, got %d", len(progs))
 	}
-	p := progs[0]
-	files = names
-	out, err := program.Encode(p, f, o.in.BigEndian)
+	out, err := program.Encode(progs[0], f, o.in.BigEndian)
 	if err != nil {
-		return 0, &cli.UsageError{Msg: fmt.Sprintf("%s: %v", files[0], err)}
+		return 0, &cli.UsageError{Msg: fmt.Sprintf("%s: %v", names[0], err)}
 	}
 	if _, err := stdout.Write(out); err != nil {
 		return 0, err
@@ -209,102 +201,128 @@ func printProgram(o *options, files []string, stdin io.Reader, stdout io.Writer)
 	return cli.ExitOK, nil
 }
 
-// result is what bpfcheck reports for one program or one stack. Its JSON
-// field names are stable.
+// result is what bpfcheck reports for one program or one stack (README,
+// "JSON output").
 type result struct {
-	Files        []string    `json:"files"`
-	Mode         string      `json:"mode"`
-	Accepted     bool        `json:"accepted"`
-	Errno        string      `json:"errno"`
-	PC           int         `json:"pc"`
-	Rule         string      `json:"rule"`
-	Reason       string      `json:"reason"`
-	FailedIndex  int         `json:"failed_index"`
-	Instructions []int       `json:"instructions"`
-	PathLength   int         `json:"path_length,omitempty"`
-	Violations   []violation `json:"violations,omitempty"`
-	Kernel       *kernelView `json:"kernel,omitempty"`
+	Files        []string `json:"files"`
+	Mode         string   `json:"mode"`
+	Instructions []int    `json:"instructions"`
+	PathLength   int      `json:"path_length,omitempty"`
+	verdict
+	Violations []violation    `json:"violations,omitempty"`
+	Kernel     *kernelVerdict `json:"kernel,omitempty"`
 
 	progs []program.Program
+	errno seccompdata.Errno
 }
 
-// kernelView is the running kernel's verdict, beside ours, with --live.
-type kernelView struct {
-	Accepted    bool   `json:"accepted"`
-	Errno       string `json:"errno"`
-	FailedIndex int    `json:"failed_index"`
-	// Denied: an earlier filter of the stack answered the seccomp(2) call
-	// that installs a later one (see kernel.Verdict).
-	Denied bool   `json:"denied,omitempty"`
-	Reason string `json:"reason,omitempty"`
-	Agrees bool   `json:"agrees"`
+// verdict is an answer to "would the kernel install this?", from the
+// verifier or from the kernel, in the same shape.
+type verdict struct {
+	Accepted bool `json:"accepted"`
+	// Errno names the error seccomp(2) or setsockopt(2) returns; "" when
+	// accepted.
+	Errno string `json:"errno"`
+	// Error says where and why, when rejected.
+	Error *rejection `json:"error,omitempty"`
 }
 
-// askKernel adds the running kernel's verdict to r and notes a difference.
-func (o *options) askKernel(mode verifier.Mode, r *result) error {
-	if !o.ask {
-		return nil
-	}
-	var v kernel.Verdict
-	var err error
-	if mode == verifier.Socket {
-		v, err = o.oracle.SocketVerdict(o.ctx, r.progs[0])
-	} else {
-		v, err = o.oracle.Verdict(o.ctx, r.progs)
-	}
-	if err != nil {
-		return fmt.Errorf("--live: %w", err)
-	}
-	k := &kernelView{Accepted: v.Accepted, FailedIndex: v.FailedIndex, Denied: v.Denied, Reason: v.Reason}
-	if !v.Accepted {
-		k.Errno = v.Errno.String()
-	}
-	k.Agrees = k.Accepted == r.Accepted && k.Errno == r.Errno && k.FailedIndex == r.FailedIndex
-	if !k.Agrees {
-		o.differ = true
-	}
-	r.Kernel = k
-	return nil
+// rejection is where and why a program was rejected.
+type rejection struct {
+	// Filter is the install index of the filter rejected (0 for one file).
+	Filter int `json:"filter"`
+	// PC is the offending instruction; absent when the rule concerns the
+	// whole program, and from the kernel, which does not say.
+	PC *int `json:"pc,omitempty"`
+	// Rule names the verifier's rule (absent from the kernel).
+	Rule   string `json:"rule,omitempty"`
+	Reason string `json:"reason"`
+	// Denied: the kernel did not judge the filter; an earlier filter of
+	// the stack answered the seccomp(2) call that installs it.
+	Denied bool `json:"denied,omitempty"`
+}
+
+// kernelVerdict is the running kernel's verdict, beside ours, with --live.
+type kernelVerdict struct {
+	verdict
+	Agrees bool     `json:"agrees"`
+	Diffs  []string `json:"diffs,omitempty"`
 }
 
 type violation struct {
 	Filter int    `json:"filter"`
-	PC     int    `json:"pc"`
+	PC     *int   `json:"pc,omitempty"`
 	Rule   string `json:"rule"`
 	Reason string `json:"reason"`
 	Errno  string `json:"errno"`
 }
 
-func toViolation(e *verifier.Error) violation {
-	return violation{Filter: e.Filter, PC: e.PC, Rule: e.Rule.String(), Reason: e.Reason, Errno: e.Errno.String()}
+func pcOf(pc int) *int {
+	if pc < 0 {
+		return nil
+	}
+	return &pc
 }
 
-func verify(mode verifier.Mode, files []string, progs []program.Program, all bool) *result {
-	r := &result{Files: files, Mode: mode.String(), PC: -1, FailedIndex: -1, progs: progs}
-	for _, p := range progs {
-		r.Instructions = append(r.Instructions, len(p))
+// askKernel adds the running kernel's verdict to r and notes a difference.
+func (c *checker) askKernel(r *result) error {
+	if c.oracle == nil {
+		return nil
+	}
+	var v kernel.Verdict
+	var err error
+	if c.mode == verifier.Socket {
+		v, err = c.oracle.SocketVerdict(c.ctx, r.progs[0])
+	} else {
+		v, err = c.oracle.Verdict(c.ctx, r.progs)
+	}
+	if err != nil {
+		return fmt.Errorf("--live: %w", err)
+	}
+	k := &kernelVerdict{verdict: verdict{Accepted: v.Accepted}}
+	if !v.Accepted {
+		k.Errno = v.Errno.String()
+		k.Error = &rejection{Filter: v.FailedIndex, Reason: v.Reason, Denied: v.Denied}
+		if k.Error.Reason == "" {
+			k.Error.Reason = "seccomp(2) failed with " + k.Errno
+		}
+	}
+	ours := kernel.Verdict{Accepted: r.Accepted, FailedIndex: -1}
+	if r.Error != nil {
+		ours.FailedIndex = r.Error.Filter
+		ours.Errno = r.errno
+	}
+	k.Diffs = live.CompareVerdicts(ours, v)
+	k.Agrees = len(k.Diffs) == 0
+	c.differ = c.differ || !k.Agrees
+	r.Kernel = k
+	return nil
+}
+
+func (c *checker) verify(files []string, progs []program.Program) *result {
+	r := &result{Files: files, Mode: c.mode.String(), Instructions: make([]int, len(progs)), progs: progs}
+	for i, p := range progs {
+		r.Instructions[i] = len(p)
 	}
 	var err error
-	if mode == verifier.Seccomp {
+	if c.mode == verifier.Seccomp {
 		err = verifier.CheckStack(progs)
 		r.PathLength = verifier.StackLen(progs)
 	} else {
-		err = verifier.Check(progs[0], mode)
+		err = verifier.Check(progs[0], c.mode)
 	}
 	r.Accepted = err == nil
 	var verr *verifier.Error
-	if errors.As(err, &verr) {
-		r.Errno = verr.Errno.String()
-		r.PC = verr.PC
-		r.Rule = verr.Rule.String()
-		r.Reason = verr.Reason
-		r.FailedIndex = verr.Filter
-	} else if err != nil {
-		r.Reason = err.Error()
+	switch {
+	case errors.As(err, &verr):
+		r.errno, r.Errno = verr.Errno, verr.Errno.String()
+		r.Error = &rejection{Filter: verr.Filter, PC: pcOf(verr.PC), Rule: verr.Rule.String(), Reason: verr.Reason}
+	case err != nil:
+		r.Error = &rejection{Reason: err.Error()}
 	}
-	if all {
+	if c.o.all {
 		for i, p := range progs {
-			for _, e := range verifier.CheckAll(p, mode) {
+			for _, e := range verifier.CheckAll(p, c.mode) {
 				e.Filter = i
 				r.Violations = append(r.Violations, toViolation(e))
 			}
@@ -316,6 +334,10 @@ func verify(mode verifier.Mode, files []string, progs []program.Program, all boo
 	return r
 }
 
+func toViolation(e *verifier.Error) violation {
+	return violation{Filter: e.Filter, PC: pcOf(e.PC), Rule: e.Rule.String(), Reason: e.Reason, Errno: e.Errno.String()}
+}
+
 func report(o *options, r *result, w io.Writer) error {
 	if err := reportVerdict(o, r, w); err != nil || o.json || r.Kernel == nil {
 		return err
@@ -325,15 +347,15 @@ func report(o *options, r *result, w io.Writer) error {
 	if !k.Accepted {
 		verdict = "rejected with " + k.Errno
 		if len(r.Files) > 1 {
-			verdict += fmt.Sprintf(" at filter %d", k.FailedIndex)
+			verdict += fmt.Sprintf(" at filter %d", k.Error.Filter)
 		}
-		if k.Denied {
-			verdict += " (" + k.Reason + ")"
+		if k.Error.Denied {
+			verdict += " (" + k.Error.Reason + ")"
 		}
 	}
 	agree := "agrees"
 	if !k.Agrees {
-		agree = "DIFFERS from bpfcheck"
+		agree = "DIFFERS from bpfcheck: " + strings.Join(k.Diffs, "; ")
 	}
 	_, err := fmt.Fprintf(w, "    kernel: %s; %s\n", verdict, agree)
 	return err
@@ -360,24 +382,25 @@ func reportVerdict(o *options, r *result, w io.Writer) error {
 		_, err := fmt.Fprintf(w, "%s: accepted (%s instructions%s)\n", name, joinInts(r.Instructions), extra)
 		return err
 	}
+	e := r.Error
 	where := ""
 	if len(r.Files) > 1 {
-		where = fmt.Sprintf("filter %d (%s): ", r.FailedIndex, r.Files[r.FailedIndex])
+		where = fmt.Sprintf("filter %d (%s): ", e.Filter, r.Files[e.Filter])
 	}
-	if r.PC >= 0 {
-		where += fmt.Sprintf("pc %d: ", r.PC)
+	if e.PC != nil {
+		where += fmt.Sprintf("pc %d: ", *e.PC)
 	}
-	fmt.Fprintf(w, "%s: rejected with %s: %s%s\n", name, r.Errno, where, r.Reason)
-	if r.PC >= 0 && r.FailedIndex >= 0 {
-		fmt.Fprintf(w, "    %4d: %s\n", r.PC, insnText(r.progs[r.FailedIndex], r.PC))
+	fmt.Fprintf(w, "%s: rejected with %s: %s%s\n", name, r.Errno, where, e.Reason)
+	if e.PC != nil {
+		fmt.Fprintf(w, "    %4d: %s\n", *e.PC, insnText(r.progs[e.Filter], *e.PC))
 	}
 	for _, v := range r.Violations {
 		loc := ""
 		if len(r.Files) > 1 {
 			loc = fmt.Sprintf("filter %d ", v.Filter)
 		}
-		if v.PC >= 0 {
-			loc += fmt.Sprintf("pc %d", v.PC)
+		if v.PC != nil {
+			loc += fmt.Sprintf("pc %d", *v.PC)
 		}
 		fmt.Fprintf(w, "  - %s: %s (%s, %s)\n", strings.TrimSpace(loc), v.Reason, v.Rule, v.Errno)
 	}

@@ -74,6 +74,22 @@ func CompareRets(vmRet uint32, vmRets []uint32, kRet uint32, kRets []uint32) []s
 	return diffs
 }
 
+// CompareVerdicts lists the ways the kernel's verdict k on a program or a
+// stack differs from the verifier's, ours (Accepted, Errno and FailedIndex
+// are compared; Denied and Reason are the kernel's own); none means they
+// agree.
+func CompareVerdicts(ours, k kernel.Verdict) []string {
+	var diffs []string
+	switch {
+	case ours.Accepted != k.Accepted:
+		diffs = append(diffs, fmt.Sprintf("kernel %s, bpfcheck %s", k, ours))
+	case ours.Accepted:
+	case ours.Errno != k.Errno || ours.FailedIndex != k.FailedIndex:
+		diffs = append(diffs, fmt.Sprintf("kernel %s, bpfcheck %s", k, ours))
+	}
+	return diffs
+}
+
 // Harmless reports whether issuing nr for real on x86_64 can do no harm
 // whatever the filter decides: a number no kernel implements, or getppid.
 func Harmless(nr int32) bool {
