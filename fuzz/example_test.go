@@ -31,6 +31,29 @@ func ExampleGenerator_Inputs() {
 	// distinct return values: 2
 }
 
+// A filter generator's own policy type is built from the Generator: Fill
+// gives a whole value random contents (here an action of any kind, with
+// bpfsim's bias toward interesting ones, and up to six arguments), and Intn
+// draws single choices, so that one seed decides everything.
+func ExampleGenerator_Fill() {
+	type rule struct {
+		Syscall string
+		Action  seccompdata.Action
+		Args    []uint64
+	}
+	g := fuzz.NewGenerator(1)
+	for range 3 {
+		var r rule
+		g.Fill(&r)
+		r.Syscall = []string{"read", "write", "openat"}[g.Intn(3)]
+		fmt.Println(r.Syscall, r.Action, len(r.Args))
+	}
+	// Output:
+	// openat KILL_THREAD 5
+	// read ALLOW 0
+	// write ALLOW 3
+}
+
 // A generator's reference meaning is checked against what its program does
 // in the vm. Here the "generator" forgot that the reference refuses every
 // syscall above 400: CheckReference finds the inputs where they differ.

@@ -13,10 +13,12 @@ import (
 	"github.com/bpfsim/bpfsim/seccompdata"
 )
 
-// Generator makes programs and inputs. It wraps a gofuzz.Fuzzer whose
-// custom fill functions know what seccomp filters and their inputs look
-// like; Fuzzer gives access to it, so that a caller's own types (a policy
-// struct of their generator, say) can be filled from the same source.
+// Generator makes programs and inputs from a source of randomness: a
+// seed (NewGenerator) or a fuzzing engine's bytes (NewGeneratorFromBytes).
+// Its fill functions know what seccomp filters and their inputs look like;
+// a caller's own types (the policy type of their filter generator, say) are
+// built from the same source with Intn, Uint32, Uint64 and Fill, so that
+// one seed or one engine input decides everything a check does.
 //
 // A Generator is not safe for concurrent use. Two Generators made from the
 // same seed or the same bytes produce the same sequence.
@@ -37,12 +39,11 @@ func NewGenerator(seed int64) *Generator {
 	return newGenerator(rand.NewSource(seed))
 }
 
-// NewGeneratorFromBytes returns a Generator driven by data, as
-// gofuzz.NewFromGoFuzz is: every decision consumes bytes of data, and once
-// they run out a pseudo-random source seeded from them takes over. This is
-// how a testing.F target turns the engine's bytes into programs and inputs,
-// so that the engine's mutations of the bytes become mutations of the
-// programs.
+// NewGeneratorFromBytes returns a Generator driven by data: every decision
+// consumes bytes of data, and once they run out a pseudo-random source
+// seeded from them takes over. This is how a testing.F target turns the
+// engine's bytes into programs and inputs, so that the engine's mutations
+// of the bytes become mutations of the programs.
 func NewGeneratorFromBytes(data []byte) *Generator {
 	return newGenerator(bytesource.New(data))
 }
@@ -54,15 +55,25 @@ func newGenerator(src rand.Source) *Generator {
 	return g
 }
 
-// Fuzzer returns the underlying gofuzz.Fuzzer, with fill functions for
-// seccompdata.Data, seccompdata.Action, Policy, Rule and Cond registered.
-// Filling a seccompdata.Data through it biases toward the constants of the
-// last program given to Inputs (or toward generic edge values before that).
-func (g *Generator) Fuzzer() *gofuzz.Fuzzer { return g.f }
+// Fill sets the value v points to at random, from the Generator's source.
+// A seccompdata.Data, seccompdata.Action, Policy, Rule or Cond, wherever
+// it appears, gets the Generator's own fill function: an input biased
+// toward generic edge values (or, while Inputs runs, toward the program's
+// constants), an action of every kind with interesting data, a policy as
+// Policy returns it. Any other type gets random values in its exported
+// fields, non-nil pointers, and slices and maps of 0 to 6 elements. Fill
+// panics if v is not a non-nil pointer.
+func (g *Generator) Fill(v any) { g.f.Fuzz(v) }
 
 // Intn returns a number in [0, n) from the generator's source; n must be
 // positive.
 func (g *Generator) Intn(n int) int { return g.r.Intn(n) }
+
+// Uint32 returns a 32-bit value from the generator's source.
+func (g *Generator) Uint32() uint32 { return g.r.Uint32() }
+
+// Uint64 returns a 64-bit value from the generator's source.
+func (g *Generator) Uint64() uint64 { return g.r.Uint64() }
 
 // Well-known values every input generator should try.
 const (
@@ -170,8 +181,8 @@ func wordConstants(p program.Program) [16][]uint32 {
 	return out
 }
 
-// Inputs returns n seccomp_data inputs for p, filled by the Generator's
-// gofuzz.Fuzzer with a bias toward Constants(p): nr is one of them, a real
+// Inputs returns n seccomp_data inputs for p, with a bias toward
+// Constants(p): nr is one of them, a real
 // x86_64 syscall number, the number past the last one, an x32 number, 335
 // or 336 (which bypass seccomp), or any 32-bit value; arch is x86_64 most of
 // the time, otherwise another known arch or one of the constants; each

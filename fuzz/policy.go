@@ -149,8 +149,7 @@ func (p *Policy) Eval(d *seccompdata.Data) uint32 {
 	return uint32(p.Default)
 }
 
-// Policy returns a new random policy, filled by the Generator's gofuzz
-// fill functions: x86_64 arch checks, rule numbers from the x86_64 table
+// Policy returns a new random policy: x86_64 arch checks, rule numbers from the x86_64 table
 // (with repeats, so that one syscall can have several rules), conditions of
 // every Op on every argument, and actions of every kind, including unknown
 // ones.
