@@ -4,8 +4,7 @@
 //
 // It has three parts:
 //
-//   - Generators, built on github.com/google/gofuzz with custom fill
-//     functions (Generator): seccomp_data inputs biased toward a program's own
+//   - Generators (Generator): seccomp_data inputs biased toward a program's own
 //     constants (Generator.Inputs, Constants); valid programs shaped like real
 //     filters, each with its own reference meaning (Generator.Policy,
 //     Policy.Program, Policy.Eval); programs that sit just beside one of the
@@ -22,6 +21,22 @@
 //
 // The regression corpus a divergence ends in, and its file format, are
 // package github.com/bpfsim/bpfsim/corpus.
+//
+// # The engine inside
+//
+// A Generator fills values with sigs.k8s.io/randfill, the maintained fork
+// of github.com/google/gofuzz (archived, read-only, so no fix would ever
+// reach it), given bpfsim's own fill functions for seccompdata.Data,
+// seccompdata.Action, Policy, Rule and Cond, and fed from the seed or
+// through randfill's bytesource from a fuzzing engine's bytes. The engine
+// is not part of the API: callers draw from the Generator (Intn, Uint32,
+// Uint64, Fill), so it can change again without breaking them. randfill
+// consumes its source exactly as gofuzz v1.2.0 did for these fill
+// functions, so the switch left every generated program and input as it
+// was (crashers saved before it still replay). randfill's authors support
+// it for Kubernetes first; were it to stall too, what bpfsim uses of it
+// (custom fill functions by type, default filling, a byte source) is small
+// enough to replace behind the same API.
 //
 // The kernel oracle is any kernel.Kernel (*kernel.Oracle for the host);
 // the package itself holds no state, so every value may be used from one

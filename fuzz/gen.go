@@ -6,8 +6,8 @@ import (
 	"slices"
 	"sort"
 
-	gofuzz "github.com/google/gofuzz"
-	"github.com/google/gofuzz/bytesource"
+	"sigs.k8s.io/randfill"
+	"sigs.k8s.io/randfill/bytesource"
 
 	"github.com/bpfsim/bpfsim/program"
 	"github.com/bpfsim/bpfsim/seccompdata"
@@ -23,7 +23,7 @@ import (
 // A Generator is not safe for concurrent use. Two Generators made from the
 // same seed or the same bytes produce the same sequence.
 type Generator struct {
-	f *gofuzz.Fuzzer
+	f *randfill.Filler
 	r *rand.Rand
 	// pool holds the constants inputs are biased toward while Inputs
 	// runs; the fill function for seccompdata.Data reads it.
@@ -50,7 +50,7 @@ func NewGeneratorFromBytes(data []byte) *Generator {
 
 func newGenerator(src rand.Source) *Generator {
 	g := &Generator{r: rand.New(src)}
-	g.f = gofuzz.New().RandSource(src).NilChance(0).NumElements(0, 6).
+	g.f = randfill.New().RandSource(src).NilChance(0).NumElements(0, 6).
 		Funcs(g.fillData, g.fillAction, g.fillCond, g.fillRule, g.fillPolicy)
 	return g
 }
@@ -63,7 +63,7 @@ func newGenerator(src rand.Source) *Generator {
 // Policy returns it. Any other type gets random values in its exported
 // fields, non-nil pointers, and slices and maps of 0 to 6 elements. Fill
 // panics if v is not a non-nil pointer.
-func (g *Generator) Fill(v any) { g.f.Fuzz(v) }
+func (g *Generator) Fill(v any) { g.f.Fill(v) }
 
 // Intn returns a number in [0, n) from the generator's source; n must be
 // positive.
@@ -194,12 +194,12 @@ func (g *Generator) Inputs(p program.Program, n int) []seccompdata.Data {
 	defer func() { g.pool, g.words = nil, [16][]uint32{} }()
 	out := make([]seccompdata.Data, n)
 	for i := range out {
-		g.f.Fuzz(&out[i])
+		g.f.Fill(&out[i])
 	}
 	return out
 }
 
-func (g *Generator) word(c gofuzz.Continue) uint32 {
+func (g *Generator) word(c randfill.Continue) uint32 {
 	pool := g.pool
 	if len(pool) == 0 {
 		pool = edgeWords
@@ -218,7 +218,7 @@ func (g *Generator) word(c gofuzz.Continue) uint32 {
 	}
 }
 
-func (g *Generator) fillData(d *seccompdata.Data, c gofuzz.Continue) {
+func (g *Generator) fillData(d *seccompdata.Data, c randfill.Continue) {
 	g.fillAny(d, c)
 	// Most of the time, overwrite each word the program tests with one of
 	// the constants it tests that word against, or a neighbour.
@@ -241,7 +241,7 @@ func (g *Generator) fillData(d *seccompdata.Data, c gofuzz.Continue) {
 	*d, _ = seccompdata.DecodeData(b, binary.LittleEndian)
 }
 
-func (g *Generator) fillAny(d *seccompdata.Data, c gofuzz.Continue) {
+func (g *Generator) fillAny(d *seccompdata.Data, c randfill.Continue) {
 	*d = seccompdata.Data{Arch: auditX86_64}
 	x86, _ := seccompdata.LookupArch("x86_64")
 	switch c.Intn(10) {
@@ -284,7 +284,9 @@ func (g *Generator) fillAny(d *seccompdata.Data, c gofuzz.Continue) {
 			v := uint64(g.word(c))<<32 | uint64(g.word(c))
 			d.Args[i] = v + uint64(c.Intn(3)) - 1
 		case 5:
-			d.Args[i] = c.Uint64()
+			// The source's own Uint64, not randfill's Continue.Uint64 (two
+			// Uint32 draws): the sequence stays the one gofuzz gave.
+			d.Args[i] = c.Rand.Uint64()
 		default:
 			d.Args[i] = uint64(g.word(c))<<32 | uint64(g.word(c))
 		}
