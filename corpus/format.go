@@ -41,12 +41,15 @@ type Expectation struct {
 	// RELEASE ARCH".
 	Kernel string `json:"kernel,omitempty"`
 	// Note records what the entry guards against, for found divergences.
-	Note  string `json:"note,omitempty"`
+	Note string `json:"note,omitempty"`
+	// Cases are the inputs and the kernel's answers; empty for a program
+	// the kernel rejects.
 	Cases []Case `json:"cases"`
 }
 
 // Case is one input and the kernel's answer for it.
 type Case struct {
+	// Why says what the input tests, or that a generator drew it.
 	Why string `json:"why"`
 	// Input is the seccomp_data in bpfsim's --input JSON form.
 	Input json.RawMessage `json:"input"`
@@ -130,7 +133,9 @@ func (o *Outcome) same(p *Outcome) bool {
 
 // CaseInput is an input to record, with the reason it is in the corpus.
 type CaseInput struct {
-	Why   string
+	// Why becomes the Case's Why.
+	Why string
+	// Input is the seccomp_data to ask the kernel about.
 	Input seccompdata.Data
 }
 
@@ -262,9 +267,11 @@ func Expect(ctx context.Context, k kernel.Kernel, p program.Program, cases []Cas
 // Entry is a corpus entry read by ReadEntry.
 type Entry struct {
 	// Path is the expectation file.
-	Path    string
+	Path string
+	// Program is the program the expectation names, decoded.
 	Program program.Program
-	Exp     Expectation
+	// Exp is the expectation file's content.
+	Exp Expectation
 }
 
 // ReadEntry reads an expectation file and the program it names.

@@ -4,20 +4,26 @@
 //
 // It has three parts:
 //
-//   - Generators (Generator): seccomp_data inputs biased toward a program's own
-//     constants (Generator.Inputs, Constants); valid programs shaped like real
-//     filters, each with its own reference meaning (Generator.Policy,
-//     Policy.Program, Policy.Eval); programs that sit just beside one of the
-//     kernel's validation rules (Generator.Invalid); and mutations of existing
-//     programs (Generator.Mutate). VerdictCase and EvalCase derive a program
-//     (and inputs) from a fuzzing engine's bytes, the same way every time.
+//   - Generators (Generator), from a seed or a fuzzing engine's bytes:
+//     seccomp_data inputs biased toward a program's own constants
+//     (Generator.Inputs, Constants); valid programs, either shaped like real
+//     filters with their own reference meaning (Generator.Policy,
+//     Policy.Program, Policy.Eval) or made of any seccomp opcode
+//     (Generator.Arith), one or the other (Generator.Valid); programs that
+//     sit just beside one of the kernel's validation rules
+//     (Generator.Invalid); and mutations of existing programs
+//     (Generator.Mutate). A caller builds its own policy types from the same
+//     source with Generator.Intn, Uint32, Uint64 and Fill. VerdictCase and
+//     EvalCase derive a program (and inputs) from a fuzzing engine's bytes
+//     the way bpfsim's own fuzz targets do, the same way every time.
 //   - Oracles that compare two views of the same program and report every
 //     disagreement as a *Divergence: the verifier against the kernel's verdict
 //     (CheckVerdict), the vm against the kernel's return values (CheckEval),
 //     the vm against a reference predicate the caller supplies (CheckReference),
 //     and which instructions a set of inputs executed (MeasureCoverage).
 //   - Minimisation (Minimize, ShrinkProgram, ShrinkInput): a divergence is
-//     reduced to a small program and input before it is kept.
+//     reduced to a small program and input before it is kept or reported
+//     (Divergence.Error prints the program as Hex and bpf_asm text).
 //
 // The regression corpus a divergence ends in, and its file format, are
 // package github.com/bpfsim/bpfsim/corpus.

@@ -40,8 +40,11 @@ type Policy struct {
 
 // Rule matches one syscall number and a conjunction of argument conditions.
 type Rule struct {
-	Nr     int32
-	Conds  []Cond
+	// Nr is the syscall number the rule matches.
+	Nr int32
+	// Conds must all hold for the rule to match.
+	Conds []Cond
+	// Action is the value the filter returns when the rule matches.
 	Action seccompdata.Action
 	// Ret says how the action is returned: 0 "ret #k", or one of several
 	// "ret a" forms that compute it (add, xor through X and scratch
@@ -83,10 +86,12 @@ func (o Op) String() string {
 
 // Cond is one argument test.
 type Cond struct {
-	Arg   int // 0..5
-	Op    Op
-	Value uint64
-	Mask  uint64
+	// Arg is the argument tested, 0 to 5.
+	Arg int
+	// Op is the test; Value and Mask are its operands (Mask only for
+	// OpMaskedEq, OpAnySet and, as the upper bound, OpRange32).
+	Op          Op
+	Value, Mask uint64
 }
 
 // Holds reports whether c holds for d.
