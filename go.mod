@@ -4,8 +4,8 @@ go 1.26.0
 
 require (
 	github.com/elastic/go-seccomp-bpf v1.6.0
-	github.com/google/gofuzz v1.2.0
 	github.com/spf13/pflag v1.1.0
 	golang.org/x/net v0.62.0
 	golang.org/x/sys v0.50.0
+	sigs.k8s.io/randfill v1.0.0
 )

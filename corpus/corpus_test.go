@@ -6,7 +6,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/bpfsim/bpfsim/fuzz"
+	"github.com/bpfsim/bpfsim/corpus"
 	"github.com/bpfsim/bpfsim/internal/kerneltest"
 	"github.com/bpfsim/bpfsim/program"
 )
@@ -14,7 +14,7 @@ import (
 func TestMain(m *testing.M) { kerneltest.Main(m) }
 
 // loadEntries reads every expectation file of the corpus.
-func loadEntries(t *testing.T) []*fuzz.Entry {
+func loadEntries(t *testing.T) []*corpus.Entry {
 	t.Helper()
 	var files []string
 	for _, sub := range []string{"samples", "found", "real"} {
@@ -24,9 +24,9 @@ func loadEntries(t *testing.T) []*fuzz.Entry {
 	if len(files) == 0 {
 		t.Fatal("no expectation files in the corpus")
 	}
-	var out []*fuzz.Entry
+	var out []*corpus.Entry
 	for _, f := range files {
-		e, err := fuzz.ReadEntry(f)
+		e, err := corpus.ReadEntry(f)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -47,7 +47,7 @@ func TestReplay(t *testing.T) {
 	for _, e := range loadEntries(t) {
 		t.Run(e.Path, func(t *testing.T) {
 			t.Parallel()
-			for _, s := range fuzz.Replay(context.Background(), e, nil) {
+			for _, s := range corpus.Replay(context.Background(), e, nil) {
 				t.Error(s)
 			}
 		})
@@ -65,7 +65,7 @@ func TestReplayKernel(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i] = fuzz.Replay(context.Background(), e, o)
+			results[i] = corpus.Replay(context.Background(), e, o)
 		}()
 	}
 	wg.Wait()

@@ -5,8 +5,8 @@ import (
 	"github.com/bpfsim/bpfsim/seccompdata"
 )
 
-// MaxCaseInputs is the number of inputs EvalCase derives.
-const MaxCaseInputs = 64
+// maxCaseInputs is the most inputs EvalCase derives.
+const maxCaseInputs = 64
 
 // VerdictCase turns the bytes of a fuzzing engine into the program the
 // verifier-versus-kernel target checks: a valid program, one beside a
@@ -37,7 +37,7 @@ func VerdictCase(data []byte, seeds []program.Program) program.Program {
 
 // EvalCase turns the bytes of a fuzzing engine into the program and inputs
 // the vm-versus-kernel target runs: a valid program (Valid, or one of seeds)
-// and up to MaxCaseInputs inputs biased toward its constants. The program
+// and up to 64 inputs biased toward its constants. The program
 // is not checked; the target skips those the kernel rejects.
 func EvalCase(data []byte, seeds []program.Program) (program.Program, []seccompdata.Data) {
 	g := NewGeneratorFromBytes(data)
@@ -47,5 +47,5 @@ func EvalCase(data []byte, seeds []program.Program) (program.Program, []seccompd
 	} else {
 		p = g.Valid()
 	}
-	return p, g.Inputs(p, 1+g.Intn(MaxCaseInputs))
+	return p, g.Inputs(p, 1+g.Intn(maxCaseInputs))
 }

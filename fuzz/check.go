@@ -33,7 +33,9 @@ const (
 
 // Divergence is one disagreement found by a check.
 type Divergence struct {
-	Kind    Kind
+	// Kind says which two views disagreed.
+	Kind Kind
+	// Program is the program they disagreed on.
 	Program program.Program
 	// Input is the seccomp_data of an eval or reference divergence.
 	Input seccompdata.Data
@@ -162,6 +164,7 @@ func CheckReference(p program.Program, inputs []seccompdata.Data, ref func(*secc
 
 // Coverage records which instructions of a program a set of inputs executed.
 type Coverage struct {
+	// Program is the program measured.
 	Program program.Program
 	// Hits[pc] is the number of inputs that executed instruction pc.
 	Hits []int

@@ -3,9 +3,6 @@ package fuzz_test
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/bpfsim/bpfsim/fuzz"
@@ -124,72 +121,5 @@ func TestCheckAndMinimize(t *testing.T) {
 	}
 	if m.Input.Args != ([6]uint64{}) || m.Input.InstructionPointer != 0 {
 		t.Errorf("reference divergence input not shrunk: %+v", m.Input)
-	}
-}
-
-func TestReadCrasher(t *testing.T) {
-	dir := t.TempDir()
-	tests := []struct {
-		file    string
-		want    string
-		wantErr bool
-	}{
-		{"go test fuzz v1\n[]byte(\"\\x00ab\\\"\")\n", "\x00ab\"", false},
-		{"go test fuzz v1\n[]byte(\"\")\n", "", false},
-		{"go test fuzz v1\nstring(\"x\")\n", "", true},
-		{"not a corpus file\n", "", true},
-	}
-	for i, tc := range tests {
-		path := filepath.Join(dir, string(rune('a'+i)))
-		if err := os.WriteFile(path, []byte(tc.file), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		got, err := fuzz.ReadCrasher(path)
-		if (err != nil) != tc.wantErr || string(got) != tc.want {
-			t.Errorf("%q: %q, %v", tc.file, got, err)
-		}
-	}
-}
-
-// TestExpectWriteReadReplay makes a corpus entry from the kernel, writes it,
-// reads it back and replays it against the verifier, the vm and the kernel.
-func TestExpectWriteReadReplay(t *testing.T) {
-	o := liveOracle(t)
-	p := dropper(t)
-	cases := []fuzz.CaseInput{
-		{Why: "getppid", Input: seccompdata.Data{Nr: 110, Arch: 0xc000003e}},
-		{Why: "nonexistent", Input: seccompdata.Data{Nr: 1000, Arch: 0xc000003e, Args: [6]uint64{1 << 40}}},
-		{Why: "unknown arch", Input: seccompdata.Data{Nr: 110, Arch: 12345, InstructionPointer: 0x401000}},
-	}
-	e, err := fuzz.Expect(context.Background(), o, p, cases, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.Note = "test entry"
-	dir := t.TempDir()
-	if err := fuzz.WriteEntry(dir, "dropper", p, e); err != nil {
-		t.Fatal(err)
-	}
-	back, err := fuzz.ReadEntry(filepath.Join(dir, "dropper.expect.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(back.Exp.Cases) != 3 || back.Exp.Cases[0].Outcome == nil || back.Exp.Cases[2].Outcome != nil {
-		t.Fatalf("cases %+v", back.Exp.Cases)
-	}
-	// The kernel says: getppid fails with EPERM; 1000 is allowed and runs.
-	if c := back.Exp.Cases[0]; c.Ret != "0x00050001" || c.Outcome.Return != -1 {
-		t.Errorf("getppid: %+v %+v", c, c.Outcome)
-	}
-	if c := back.Exp.Cases[1]; c.Ret != "0x7fff0000" || c.Outcome.Return != -38 {
-		t.Errorf("nonexistent: %+v %+v", c, c.Outcome)
-	}
-	for _, s := range fuzz.Replay(context.Background(), back, o) {
-		t.Error(s)
-	}
-	// A wrong expectation is reported.
-	back.Exp.Cases[1].Ret = "0x7fff0001"
-	if bad := fuzz.Replay(context.Background(), back, nil); len(bad) == 0 || !strings.Contains(bad[0], "vm 0x7fff0000") {
-		t.Errorf("replay of a wrong expectation: %v", bad)
 	}
 }

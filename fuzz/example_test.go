@@ -1,12 +1,18 @@
 package fuzz_test
 
 import (
+	"context"
+	"encoding/binary"
+	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/bpfsim/bpfsim/fuzz"
+	"github.com/bpfsim/bpfsim/kernel"
 	"github.com/bpfsim/bpfsim/program"
 	"github.com/bpfsim/bpfsim/seccompdata"
 	"github.com/bpfsim/bpfsim/verifier"
+	"github.com/bpfsim/bpfsim/vm"
 )
 
 // allowGetpid is a small filter: getpid (39) is allowed, everything else
@@ -29,6 +35,29 @@ func ExampleGenerator_Inputs() {
 	// Output:
 	// uncovered instructions: []
 	// distinct return values: 2
+}
+
+// A filter generator's own policy type is built from the Generator: Fill
+// gives a whole value random contents (here an action of any kind, with
+// bpfsim's bias toward interesting ones, and up to six arguments), and Intn
+// draws single choices, so that one seed decides everything.
+func ExampleGenerator_Fill() {
+	type rule struct {
+		Syscall string
+		Action  seccompdata.Action
+		Args    []uint64
+	}
+	g := fuzz.NewGenerator(1)
+	for range 3 {
+		var r rule
+		g.Fill(&r)
+		r.Syscall = []string{"read", "write", "openat"}[g.Intn(3)]
+		fmt.Println(r.Syscall, r.Action, len(r.Args))
+	}
+	// Output:
+	// openat KILL_THREAD 5
+	// read ALLOW 0
+	// write ALLOW 3
 }
 
 // A generator's reference meaning is checked against what its program does
@@ -100,4 +129,95 @@ func ExampleShrinkProgram() {
 	fmt.Print(text)
 	// Output:
 	// 	div x
+}
+
+// ShrinkInput simplifies an input while a property holds, here "the
+// filter allows it": every field the filter does not test goes to zero.
+func ExampleShrinkInput() {
+	f, _ := vm.Compile(allowGetpid, verifier.Seccomp)
+	allowed := func(d seccompdata.Data) bool {
+		w := d.Words(binary.LittleEndian)
+		return seccompdata.Action(f.RunSeccomp(&w)) == seccompdata.ActAllow
+	}
+	d := seccompdata.Data{Nr: 39, Arch: 0xc000003e, InstructionPointer: 0x401000, Args: [6]uint64{3, 0x7fff0000}}
+	fmt.Printf("%+v\n", fuzz.ShrinkInput(d, allowed))
+	// Output:
+	// {Nr:39 Arch:0 InstructionPointer:0 Args:[0 0 0 0 0 0]}
+}
+
+// Invalid programs sit right beside one of the kernel's validation rules
+// (verifier.Rule names them); most break it, about one in four stays just
+// inside.
+func ExampleGenerator_Invalid() {
+	g := fuzz.NewGenerator(3)
+	for range 8 {
+		err := verifier.Check(g.Invalid(), verifier.Seccomp)
+		var ve *verifier.Error
+		if errors.As(err, &ve) {
+			fmt.Println("rejected:", ve.Rule)
+		} else {
+			fmt.Println("accepted:", err)
+		}
+	}
+	// Output:
+	// rejected: seccomp-load
+	// rejected: mem-index
+	// rejected: opcode
+	// rejected: opcode
+	// rejected: jump-range
+	// rejected: seccomp-load
+	// accepted: <nil>
+	// rejected: seccomp-load
+}
+
+// Hex is the form a divergence reports its program in: raw little-endian
+// struct sock_filter, which bpfsim's readers (and bpf_asm -c users) decode.
+func ExampleHex() {
+	fmt.Println(fuzz.Hex(allowGetpid))
+	// Output:
+	// 20000000000000001500000127000000060000000000ff7f0600000001000500
+}
+
+// The differential checks against the live kernel, and the minimisation of
+// what they find. (Not run here: it needs seccomp. A test binary that opens
+// the kernel must call kernel.RunChildIfRequested from TestMain.)
+func ExampleCheckEval() {
+	ctx := context.Background()
+	k, err := kernel.Open(ctx, kernel.Options{})
+	if err != nil {
+		fmt.Println(err) // no seccomp here, or the kernel is stalled
+		return
+	}
+	defer k.Close()
+	g := fuzz.NewGenerator(1)
+	for range 100 {
+		p := g.Valid()
+		if d, err := fuzz.CheckVerdict(ctx, k, p); err != nil || d != nil {
+			fmt.Println(d, err)
+			continue
+		}
+		ds, err := fuzz.CheckEval(ctx, k, p, g.Inputs(p, 64))
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		for _, d := range ds {
+			small, err := fuzz.Minimize(ctx, k, d, nil)
+			fmt.Println(small, err) // a bug in bpfsim's vm: please report it
+		}
+	}
+}
+
+// VerdictCase and EvalCase are the derivations bpfsim's own fuzz targets
+// use: the same bytes give the same program (and inputs) every time, which
+// is what lets a crasher saved under testdata/fuzz be replayed.
+func ExampleEvalCase() {
+	data := []byte("bytes from the fuzzing engine")
+	p1, in1 := fuzz.EvalCase(data, nil)
+	p2, in2 := fuzz.EvalCase(data, nil)
+	fmt.Println(slices.Equal(p1, p2), slices.Equal(in1, in2), len(in1) >= 1 && len(in1) <= 64)
+	fmt.Println(slices.Equal(fuzz.VerdictCase(data, nil), fuzz.VerdictCase(data, nil)))
+	// Output:
+	// true true true
+	// true
 }

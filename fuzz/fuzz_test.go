@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/bpfsim/bpfsim/corpus"
 	"github.com/bpfsim/bpfsim/fuzz"
 	"github.com/bpfsim/bpfsim/internal/kerneltest"
 	"github.com/bpfsim/bpfsim/kernel"
@@ -25,7 +26,7 @@ func liveOracle(t testing.TB) *kernel.Oracle {
 // of the mutation-based cases.
 func corpusPrograms(t testing.TB) []program.Program {
 	t.Helper()
-	out, err := fuzz.SeedPrograms("../corpus")
+	out, err := corpus.Programs("../corpus")
 	if err != nil {
 		t.Fatal(err)
 	}

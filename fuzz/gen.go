@@ -6,22 +6,24 @@ import (
 	"slices"
 	"sort"
 
-	gofuzz "github.com/google/gofuzz"
-	"github.com/google/gofuzz/bytesource"
+	"sigs.k8s.io/randfill"
+	"sigs.k8s.io/randfill/bytesource"
 
 	"github.com/bpfsim/bpfsim/program"
 	"github.com/bpfsim/bpfsim/seccompdata"
 )
 
-// Generator makes programs and inputs. It wraps a gofuzz.Fuzzer whose
-// custom fill functions know what seccomp filters and their inputs look
-// like; Fuzzer gives access to it, so that a caller's own types (a policy
-// struct of their generator, say) can be filled from the same source.
+// Generator makes programs and inputs from a source of randomness: a
+// seed (NewGenerator) or a fuzzing engine's bytes (NewGeneratorFromBytes).
+// Its fill functions know what seccomp filters and their inputs look like;
+// a caller's own types (the policy type of their filter generator, say) are
+// built from the same source with Intn, Uint32, Uint64 and Fill, so that
+// one seed or one engine input decides everything a check does.
 //
 // A Generator is not safe for concurrent use. Two Generators made from the
 // same seed or the same bytes produce the same sequence.
 type Generator struct {
-	f *gofuzz.Fuzzer
+	f *randfill.Filler
 	r *rand.Rand
 	// pool holds the constants inputs are biased toward while Inputs
 	// runs; the fill function for seccompdata.Data reads it.
@@ -37,32 +39,41 @@ func NewGenerator(seed int64) *Generator {
 	return newGenerator(rand.NewSource(seed))
 }
 
-// NewGeneratorFromBytes returns a Generator driven by data, as
-// gofuzz.NewFromGoFuzz is: every decision consumes bytes of data, and once
-// they run out a pseudo-random source seeded from them takes over. This is
-// how a testing.F target turns the engine's bytes into programs and inputs,
-// so that the engine's mutations of the bytes become mutations of the
-// programs.
+// NewGeneratorFromBytes returns a Generator driven by data: every decision
+// consumes bytes of data, and once they run out a pseudo-random source
+// seeded from them takes over. This is how a testing.F target turns the
+// engine's bytes into programs and inputs, so that the engine's mutations
+// of the bytes become mutations of the programs.
 func NewGeneratorFromBytes(data []byte) *Generator {
 	return newGenerator(bytesource.New(data))
 }
 
 func newGenerator(src rand.Source) *Generator {
 	g := &Generator{r: rand.New(src)}
-	g.f = gofuzz.New().RandSource(src).NilChance(0).NumElements(0, 6).
+	g.f = randfill.New().RandSource(src).NilChance(0).NumElements(0, 6).
 		Funcs(g.fillData, g.fillAction, g.fillCond, g.fillRule, g.fillPolicy)
 	return g
 }
 
-// Fuzzer returns the underlying gofuzz.Fuzzer, with fill functions for
-// seccompdata.Data, seccompdata.Action, Policy, Rule and Cond registered.
-// Filling a seccompdata.Data through it biases toward the constants of the
-// last program given to Inputs (or toward generic edge values before that).
-func (g *Generator) Fuzzer() *gofuzz.Fuzzer { return g.f }
+// Fill sets the value v points to at random, from the Generator's source.
+// A seccompdata.Data, seccompdata.Action, Policy, Rule or Cond, wherever
+// it appears, gets the Generator's own fill function: an input biased
+// toward generic edge values (or, while Inputs runs, toward the program's
+// constants), an action of every kind with interesting data, a policy as
+// Policy returns it. Any other type gets random values in its exported
+// fields, non-nil pointers, and slices and maps of 0 to 6 elements. Fill
+// panics if v is not a non-nil pointer.
+func (g *Generator) Fill(v any) { g.f.Fill(v) }
 
 // Intn returns a number in [0, n) from the generator's source; n must be
 // positive.
 func (g *Generator) Intn(n int) int { return g.r.Intn(n) }
+
+// Uint32 returns a 32-bit value from the generator's source.
+func (g *Generator) Uint32() uint32 { return g.r.Uint32() }
+
+// Uint64 returns a 64-bit value from the generator's source.
+func (g *Generator) Uint64() uint64 { return g.r.Uint64() }
 
 // Well-known values every input generator should try.
 const (
@@ -170,8 +181,8 @@ func wordConstants(p program.Program) [16][]uint32 {
 	return out
 }
 
-// Inputs returns n seccomp_data inputs for p, filled by the Generator's
-// gofuzz.Fuzzer with a bias toward Constants(p): nr is one of them, a real
+// Inputs returns n seccomp_data inputs for p, with a bias toward
+// Constants(p): nr is one of them, a real
 // x86_64 syscall number, the number past the last one, an x32 number, 335
 // or 336 (which bypass seccomp), or any 32-bit value; arch is x86_64 most of
 // the time, otherwise another known arch or one of the constants; each
@@ -183,12 +194,12 @@ func (g *Generator) Inputs(p program.Program, n int) []seccompdata.Data {
 	defer func() { g.pool, g.words = nil, [16][]uint32{} }()
 	out := make([]seccompdata.Data, n)
 	for i := range out {
-		g.f.Fuzz(&out[i])
+		g.f.Fill(&out[i])
 	}
 	return out
 }
 
-func (g *Generator) word(c gofuzz.Continue) uint32 {
+func (g *Generator) word(c randfill.Continue) uint32 {
 	pool := g.pool
 	if len(pool) == 0 {
 		pool = edgeWords
@@ -207,7 +218,7 @@ func (g *Generator) word(c gofuzz.Continue) uint32 {
 	}
 }
 
-func (g *Generator) fillData(d *seccompdata.Data, c gofuzz.Continue) {
+func (g *Generator) fillData(d *seccompdata.Data, c randfill.Continue) {
 	g.fillAny(d, c)
 	// Most of the time, overwrite each word the program tests with one of
 	// the constants it tests that word against, or a neighbour.
@@ -230,7 +241,7 @@ func (g *Generator) fillData(d *seccompdata.Data, c gofuzz.Continue) {
 	*d, _ = seccompdata.DecodeData(b, binary.LittleEndian)
 }
 
-func (g *Generator) fillAny(d *seccompdata.Data, c gofuzz.Continue) {
+func (g *Generator) fillAny(d *seccompdata.Data, c randfill.Continue) {
 	*d = seccompdata.Data{Arch: auditX86_64}
 	x86, _ := seccompdata.LookupArch("x86_64")
 	switch c.Intn(10) {
@@ -273,7 +284,9 @@ func (g *Generator) fillAny(d *seccompdata.Data, c gofuzz.Continue) {
 			v := uint64(g.word(c))<<32 | uint64(g.word(c))
 			d.Args[i] = v + uint64(c.Intn(3)) - 1
 		case 5:
-			d.Args[i] = c.Uint64()
+			// The source's own Uint64, not randfill's Continue.Uint64 (two
+			// Uint32 draws): the sequence stays the one gofuzz gave.
+			d.Args[i] = c.Rand.Uint64()
 		default:
 			d.Args[i] = uint64(g.word(c))<<32 | uint64(g.word(c))
 		}

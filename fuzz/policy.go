@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"sort"
 
-	gofuzz "github.com/google/gofuzz"
+	"sigs.k8s.io/randfill"
 
 	"github.com/bpfsim/bpfsim/program"
 	"github.com/bpfsim/bpfsim/seccompdata"
@@ -40,8 +40,11 @@ type Policy struct {
 
 // Rule matches one syscall number and a conjunction of argument conditions.
 type Rule struct {
-	Nr     int32
-	Conds  []Cond
+	// Nr is the syscall number the rule matches.
+	Nr int32
+	// Conds must all hold for the rule to match.
+	Conds []Cond
+	// Action is the value the filter returns when the rule matches.
 	Action seccompdata.Action
 	// Ret says how the action is returned: 0 "ret #k", or one of several
 	// "ret a" forms that compute it (add, xor through X and scratch
@@ -83,10 +86,12 @@ func (o Op) String() string {
 
 // Cond is one argument test.
 type Cond struct {
-	Arg   int // 0..5
-	Op    Op
-	Value uint64
-	Mask  uint64
+	// Arg is the argument tested, 0 to 5.
+	Arg int
+	// Op is the test; Value and Mask are its operands (Mask only for
+	// OpMaskedEq, OpAnySet and, as the upper bound, OpRange32).
+	Op          Op
+	Value, Mask uint64
 }
 
 // Holds reports whether c holds for d.
@@ -149,14 +154,13 @@ func (p *Policy) Eval(d *seccompdata.Data) uint32 {
 	return uint32(p.Default)
 }
 
-// Policy returns a new random policy, filled by the Generator's gofuzz
-// fill functions: x86_64 arch checks, rule numbers from the x86_64 table
+// Policy returns a new random policy: x86_64 arch checks, rule numbers from the x86_64 table
 // (with repeats, so that one syscall can have several rules), conditions of
 // every Op on every argument, and actions of every kind, including unknown
 // ones.
 func (g *Generator) Policy() *Policy {
 	p := new(Policy)
-	g.f.Fuzz(p)
+	g.f.Fill(p)
 	return p
 }
 
@@ -175,7 +179,7 @@ var unknownActions = []seccompdata.Action{0x00010000, 0x00020000, 0x7ffe0000, 0x
 var knownActions = []seccompdata.Action{seccompdata.ActKillProcess, seccompdata.ActKillThread, seccompdata.ActTrap,
 	seccompdata.ActErrno, seccompdata.ActUserNotif, seccompdata.ActTrace, seccompdata.ActLog, seccompdata.ActAllow}
 
-func (g *Generator) fillAction(a *seccompdata.Action, c gofuzz.Continue) {
+func (g *Generator) fillAction(a *seccompdata.Action, c randfill.Continue) {
 	switch c.Intn(10) {
 	case 0:
 		*a = unknownActions[c.Intn(len(unknownActions))]
@@ -192,7 +196,7 @@ func (g *Generator) fillAction(a *seccompdata.Action, c gofuzz.Continue) {
 	}
 }
 
-func (g *Generator) fillCond(cd *Cond, c gofuzz.Continue) {
+func (g *Generator) fillCond(cd *Cond, c randfill.Continue) {
 	cd.Arg = c.Intn(6)
 	cd.Op = Op(c.Intn(int(numOps)))
 	cd.Value = uint64(g.word(c))<<32 | uint64(g.word(c))
@@ -205,7 +209,7 @@ func (g *Generator) fillCond(cd *Cond, c gofuzz.Continue) {
 	}
 }
 
-func (g *Generator) fillRule(r *Rule, c gofuzz.Continue) {
+func (g *Generator) fillRule(r *Rule, c randfill.Continue) {
 	x86, _ := seccompdata.LookupArch("x86_64")
 	switch c.Intn(8) {
 	case 0:
@@ -217,9 +221,9 @@ func (g *Generator) fillRule(r *Rule, c gofuzz.Continue) {
 	}
 	r.Conds = make([]Cond, []int{0, 0, 1, 1, 2, 3}[c.Intn(6)])
 	for i := range r.Conds {
-		c.Fuzz(&r.Conds[i])
+		c.Fill(&r.Conds[i])
 	}
-	c.Fuzz(&r.Action)
+	c.Fill(&r.Action)
 	r.Ret = c.Intn(numRetForms + 3) // ret #k most often
 	if r.Ret >= numRetForms {
 		r.Ret = 0
@@ -230,15 +234,15 @@ func (g *Generator) fillRule(r *Rule, c gofuzz.Continue) {
 	}
 }
 
-func (g *Generator) fillPolicy(p *Policy, c gofuzz.Continue) {
+func (g *Generator) fillPolicy(p *Policy, c randfill.Continue) {
 	p.CheckArch = c.Intn(5) != 0
 	p.Arch = auditX86_64
 	if c.Intn(8) == 0 {
 		p.Arch = auditI386
 	}
-	c.Fuzz(&p.ArchMismatch)
+	c.Fill(&p.ArchMismatch)
 	p.CheckX32 = c.Intn(2) == 0
-	c.Fuzz(&p.X32)
+	c.Fill(&p.X32)
 	p.Tree = c.Intn(2) == 0
 	n := c.Intn(12)
 	if c.Intn(10) == 0 {
@@ -246,12 +250,12 @@ func (g *Generator) fillPolicy(p *Policy, c gofuzz.Continue) {
 	}
 	p.Rules = make([]Rule, n)
 	for i := range p.Rules {
-		c.Fuzz(&p.Rules[i])
+		c.Fill(&p.Rules[i])
 		if i > 0 && c.Intn(4) == 0 {
 			p.Rules[i].Nr = p.Rules[c.Intn(i)].Nr
 		}
 	}
-	c.Fuzz(&p.Default)
+	c.Fill(&p.Default)
 }
 
 // Offsets in seccomp_data of an argument's halves on x86_64.

@@ -32,6 +32,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/bpfsim/bpfsim/corpus"
 	"github.com/bpfsim/bpfsim/fuzz"
 	"github.com/bpfsim/bpfsim/kernel"
 	"github.com/bpfsim/bpfsim/seccompdata"
@@ -95,9 +96,9 @@ func run(dir string, crashers []string) error {
 		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 			return err
 		}
-		e := &fuzz.Expectation{Program: "../filters/" + filepath.Base(f), Mode: "seccomp",
+		e := &corpus.Expectation{Program: "../filters/" + filepath.Base(f), Mode: "seccomp",
 			Source: "a real filter, see filters/README.md", Cases: fixedCases()}
-		if err := fuzz.WriteExpectation(out, e); err != nil {
+		if err := corpus.WriteExpectation(out, e); err != nil {
 			return err
 		}
 		if err := regenerate(o, out); err != nil {
@@ -109,7 +110,7 @@ func run(dir string, crashers []string) error {
 
 // fixedCases are the inputs every real filter's expectations start with:
 // calls whose outcome can be observed safely, and the arch and nr edges.
-func fixedCases() []fuzz.Case {
+func fixedCases() []corpus.Case {
 	const x86 = 0xc000003e
 	cases := []struct {
 		why string
@@ -123,29 +124,29 @@ func fixedCases() []fuzz.Case {
 		{"getppid from aarch64 (173)", seccompdata.Data{Nr: 173, Arch: 0xc00000b7}},
 		{"uretprobe (335), which bypasses seccomp on x86_64", seccompdata.Data{Nr: 335, Arch: x86}},
 	}
-	out := make([]fuzz.Case, len(cases))
+	out := make([]corpus.Case, len(cases))
 	for i, c := range cases {
-		out[i] = fuzz.Case{Why: c.why, Input: fuzz.InputJSON(c.d), Ret: "0x00000000", Action: "KILL_THREAD"}
+		out[i] = corpus.Case{Why: c.why, Input: corpus.InputJSON(c.d), Ret: "0x00000000", Action: "KILL_THREAD"}
 	}
 	return out
 }
 
 // regenerate rewrites one expectation file from the kernel.
 func regenerate(o *kernel.Oracle, path string) error {
-	e, err := fuzz.ReadEntry(path)
+	e, err := corpus.ReadEntry(path)
 	if err != nil {
 		return err
 	}
-	var cases []fuzz.CaseInput
+	var cases []corpus.CaseInput
 	for _, c := range e.Exp.Cases {
 		if strings.HasPrefix(c.Why, generatedAs) {
 			continue
 		}
-		d, err := fuzz.ParseCaseInput(c.Input)
+		d, err := corpus.ParseCaseInput(c.Input)
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
-		cases = append(cases, fuzz.CaseInput{Why: c.Why, Input: d})
+		cases = append(cases, corpus.CaseInput{Why: c.Why, Input: d})
 	}
 	n := generated
 	if strings.HasPrefix(e.Exp.Program, "../filters/") {
@@ -158,15 +159,15 @@ func regenerate(o *kernel.Oracle, path string) error {
 	h.Write([]byte(filepath.Base(path)))
 	g := fuzz.NewGenerator(int64(h.Sum64()))
 	for i, d := range g.Inputs(e.Program, n) {
-		cases = append(cases, fuzz.CaseInput{Why: fmt.Sprintf("%s%d: input generator, biased to the program's constants", generatedAs, i+1), Input: d})
+		cases = append(cases, corpus.CaseInput{Why: fmt.Sprintf("%s%d: input generator, biased to the program's constants", generatedAs, i+1), Input: d})
 	}
-	exp, err := fuzz.Expect(context.Background(), o, e.Program, cases, true)
+	exp, err := corpus.Expect(context.Background(), o, e.Program, cases, true)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	exp.Program, exp.Note = e.Exp.Program, e.Exp.Note
 	exp.Source = origin(e.Exp.Source) + "; expectations from the live kernel (go run ./fuzz/cmd/corpusgen)"
-	if err := fuzz.WriteExpectation(path, exp); err != nil {
+	if err := corpus.WriteExpectation(path, exp); err != nil {
 		return err
 	}
 	fmt.Printf("%s: %d cases, accepted=%v\n", path, len(exp.Cases), exp.Accepted)
@@ -188,13 +189,13 @@ func origin(s string) string {
 // convert turns the crashers of one fuzz target into corpus entries.
 func convert(o *kernel.Oracle, dir, crashDir string) error {
 	target := filepath.Base(crashDir)
-	seeds, err := fuzz.SeedPrograms(dir)
+	seeds, err := corpus.Programs(dir)
 	if err != nil {
 		return err
 	}
 	files, _ := filepath.Glob(filepath.Join(crashDir, "*"))
 	for _, f := range files {
-		data, err := fuzz.ReadCrasher(f)
+		data, err := readCrasher(f)
 		if err != nil {
 			return err
 		}
@@ -227,19 +228,19 @@ func convert(o *kernel.Oracle, dir, crashDir string) error {
 		if err != nil {
 			return fmt.Errorf("%s: minimise: %w", f, err)
 		}
-		sum := sha256.Sum256([]byte(fuzz.Hex(m.Program) + string(fuzz.InputJSON(m.Input))))
+		sum := sha256.Sum256([]byte(fuzz.Hex(m.Program) + string(corpus.InputJSON(m.Input))))
 		name := string(m.Kind) + "-" + hex.EncodeToString(sum[:4])
-		var cases []fuzz.CaseInput
+		var cases []corpus.CaseInput
 		if m.Kind == fuzz.KindEval {
-			cases = []fuzz.CaseInput{{Why: "the minimised input of the divergence", Input: m.Input}}
+			cases = []corpus.CaseInput{{Why: "the minimised input of the divergence", Input: m.Input}}
 		}
-		exp, err := fuzz.Expect(context.Background(), o, m.Program, cases, true)
+		exp, err := corpus.Expect(context.Background(), o, m.Program, cases, true)
 		if err != nil {
 			return err
 		}
 		exp.Note = fmt.Sprintf("found by %s (%s): kernel %s, bpfsim %s", target, filepath.Base(f), m.Want, m.Got)
 		exp.Source = "minimised from a fuzzing failure; expectations from the live kernel (go run ./fuzz/cmd/corpusgen)"
-		if err := fuzz.WriteEntry(filepath.Join(dir, "found"), name, m.Program, exp); err != nil {
+		if err := corpus.WriteEntry(filepath.Join(dir, "found"), name, m.Program, exp); err != nil {
 			return err
 		}
 		fmt.Printf("%s: %v\n  -> %s\n", f, m, filepath.Join(dir, "found", name))

@@ -3,14 +3,15 @@
 // a pure-Go policy-to-BPF assembler. It holds no code outside its tests, so
 // that importers of the fuzz package never depend on go-seccomp-bpf.
 //
-// Its tests make random policies through gofuzz (the fuzz.Generator's
-// Fuzzer with fill functions for go-seccomp-bpf's types), assemble them
-// with the library, and check each program four ways: the verifier against
-// the kernel's verdict, the vm against the kernel's return values, the vm
-// against a small reference of what the policy means (intended), and the
-// coverage the inputs reached. TestGoSeccompBPF runs a fixed number of
-// policies in every CI run; FuzzGoSeccompBPF is the same check as a native
-// fuzz target.
+// Its tests make random go-seccomp-bpf policies with plain functions that
+// draw every choice from a fuzz.Generator (Intn, Uint32), so that a seed or
+// a fuzzing engine's bytes decide the policy and its inputs alike. They
+// assemble each policy with the library and check the program four ways:
+// the verifier against the kernel's verdict, the vm against the kernel's
+// return values, the vm against a small reference of what the policy means
+// (intended), and the coverage the inputs reached. TestGoSeccompBPF runs a
+// fixed number of policies in every CI run; FuzzGoSeccompBPF is the same
+// check as a native fuzz target.
 //
 // Finding (go-seccomp-bpf v1.6.0): after a syscall with argument conditions
 // whose number matched but whose conditions failed, the accumulator still

@@ -10,7 +10,6 @@ import (
 
 	seccomp "github.com/elastic/go-seccomp-bpf"
 	"github.com/elastic/go-seccomp-bpf/arch"
-	gofuzz "github.com/google/gofuzz"
 	"golang.org/x/net/bpf"
 
 	"github.com/bpfsim/bpfsim/fuzz"
@@ -48,83 +47,102 @@ var x86, _ = seccompdata.LookupArch("x86_64")
 var actions = []seccomp.Action{seccomp.ActionKillThread, seccomp.ActionKillProcess, seccomp.ActionTrap,
 	seccomp.ActionErrno, seccomp.ActionTrace, seccomp.ActionLog, seccomp.ActionAllow, seccomp.ActionUserNotify}
 
-// addFuncs registers gofuzz fill functions for go-seccomp-bpf's policy
-// types on f: syscall names from the x86_64 table (a few small numbers
-// often, so that they collide with argument values), conditions of every
-// operation with values built from edge words and syscall numbers, and
-// every action (the default action only among those its Validate accepts).
-func addFuncs(f *gofuzz.Fuzzer) *gofuzz.Fuzzer {
-	// Names from go-seccomp-bpf's own table (Linux 6.15): bpfsim's is newer
-	// (uprobe, file_getattr, file_setattr, listns, rseq_slice_yield).
-	var calls []seccompdata.Syscall
+// policyGen draws go-seccomp-bpf policies from a fuzz.Generator: syscall
+// names from the x86_64 table (a few small numbers often, so that they
+// collide with argument values), conditions of every operation with values
+// built from edge words and syscall numbers, and every action (the default
+// action only among those its Validate accepts).
+type policyGen struct {
+	g *fuzz.Generator
+	// calls are the x86_64 syscalls go-seccomp-bpf's own table knows
+	// (Linux 6.15): bpfsim's is newer (uprobe, file_getattr, file_setattr,
+	// listns, rseq_slice_yield).
+	calls []seccompdata.Syscall
+}
+
+func newPolicyGen(g *fuzz.Generator) *policyGen {
+	r := &policyGen{g: g}
 	for _, s := range x86.Syscalls() {
 		if _, ok := arch.X86_64.SyscallNames[s.Name]; ok {
-			calls = append(calls, s)
+			r.calls = append(r.calls, s)
 		}
 	}
-	name := func(c gofuzz.Continue) string {
-		if c.Intn(3) == 0 {
-			return calls[c.Intn(16)].Name // numbers 0..15
-		}
-		return calls[c.Intn(len(calls))].Name
+	return r
+}
+
+func (r *policyGen) name() string {
+	if r.g.Intn(3) == 0 {
+		return r.calls[r.g.Intn(16)].Name // numbers 0..15
 	}
-	word := func(c gofuzz.Continue) uint32 {
-		switch c.Intn(5) {
-		case 0:
-			return uint32(c.Intn(16))
-		case 1:
-			return uint32(calls[c.Intn(len(calls))].Nr)
-		case 2:
-			return []uint32{0xffffffff, 0x80000000, 0x7fffffff, 1 << 16}[c.Intn(4)]
-		case 3:
-			return c.Uint32()
-		}
-		return 0
+	return r.calls[r.g.Intn(len(r.calls))].Name
+}
+
+func (r *policyGen) word() uint32 {
+	switch r.g.Intn(5) {
+	case 0:
+		return uint32(r.g.Intn(16))
+	case 1:
+		return uint32(r.calls[r.g.Intn(len(r.calls))].Nr)
+	case 2:
+		return []uint32{0xffffffff, 0x80000000, 0x7fffffff, 1 << 16}[r.g.Intn(4)]
+	case 3:
+		return r.g.Uint32()
 	}
-	return f.Funcs(
-		func(a *seccomp.Action, c gofuzz.Continue) { *a = actions[c.Intn(len(actions))] },
-		func(cd *seccomp.Condition, c gofuzz.Continue) {
-			cd.Argument = uint32(c.Intn(6))
-			cd.Operation = seccomp.Operations[c.Intn(len(seccomp.Operations))]
-			cd.Value = uint64(word(c))<<32 | uint64(word(c))
-		},
-		func(nc *seccomp.NameWithConditions, c gofuzz.Continue) {
-			nc.Name = name(c)
-			nc.Conditions = make(seccomp.ArgumentConditions, 1+c.Intn(3))
-			for i := range nc.Conditions {
-				c.Fuzz(&nc.Conditions[i])
-			}
-		},
-		func(g *seccomp.SyscallGroup, c gofuzz.Continue) {
-			seen := map[string]bool{}
-			n := c.Intn(6)
-			if c.Intn(10) == 0 {
-				n = 60 + c.Intn(200) // long groups need go-seccomp-bpf's long jumps
-			}
-			for range n {
-				if s := name(c); !seen[s] {
-					seen[s] = true
-					g.Names = append(g.Names, s)
-				}
-			}
-			for range c.Intn(4) {
-				var nc seccomp.NameWithConditions
-				c.Fuzz(&nc)
-				if seen[nc.Name] && !hasConds(g, nc.Name) {
-					continue // "found conditional and unconditional check"
-				}
-				g.NamesWithCondtions = append(g.NamesWithCondtions, nc)
-			}
-			c.Fuzz(&g.Action)
-		},
-		func(p *seccomp.Policy, c gofuzz.Continue) {
-			p.DefaultAction = actions[c.Intn(len(actions)-1)] // not USER_NOTIF: Validate refuses it
-			p.Syscalls = make([]seccomp.SyscallGroup, 1+c.Intn(4))
-			for i := range p.Syscalls {
-				c.Fuzz(&p.Syscalls[i])
-			}
-		},
-	)
+	return 0
+}
+
+func (r *policyGen) action() seccomp.Action { return actions[r.g.Intn(len(actions))] }
+
+func (r *policyGen) condition() seccomp.Condition {
+	var cd seccomp.Condition
+	cd.Argument = uint32(r.g.Intn(6))
+	cd.Operation = seccomp.Operations[r.g.Intn(len(seccomp.Operations))]
+	cd.Value = uint64(r.word())<<32 | uint64(r.word())
+	return cd
+}
+
+func (r *policyGen) nameWithConditions() seccomp.NameWithConditions {
+	var nc seccomp.NameWithConditions
+	nc.Name = r.name()
+	nc.Conditions = make(seccomp.ArgumentConditions, 1+r.g.Intn(3))
+	for i := range nc.Conditions {
+		nc.Conditions[i] = r.condition()
+	}
+	return nc
+}
+
+func (r *policyGen) group() seccomp.SyscallGroup {
+	var g seccomp.SyscallGroup
+	seen := map[string]bool{}
+	n := r.g.Intn(6)
+	if r.g.Intn(10) == 0 {
+		n = 60 + r.g.Intn(200) // long groups need go-seccomp-bpf's long jumps
+	}
+	for range n {
+		if s := r.name(); !seen[s] {
+			seen[s] = true
+			g.Names = append(g.Names, s)
+		}
+	}
+	for range r.g.Intn(4) {
+		nc := r.nameWithConditions()
+		if seen[nc.Name] && !hasConds(&g, nc.Name) {
+			continue // "found conditional and unconditional check"
+		}
+		g.NamesWithCondtions = append(g.NamesWithCondtions, nc)
+	}
+	g.Action = r.action()
+	return g
+}
+
+func (r *policyGen) policy() seccomp.Policy {
+	var p seccomp.Policy
+	p.DefaultAction = actions[r.g.Intn(len(actions)-1)] // not USER_NOTIF: Validate refuses it
+	p.Syscalls = make([]seccomp.SyscallGroup, 1+r.g.Intn(4))
+	for i := range p.Syscalls {
+		p.Syscalls[i] = r.group()
+	}
+	return p
 }
 
 func hasConds(g *seccomp.SyscallGroup, name string) bool {
@@ -334,10 +352,10 @@ type tally struct {
 	first                                      []*fuzz.Divergence
 }
 
-// check assembles one policy and runs every oracle on it.
-func check(t testing.TB, o *kernel.Oracle, g *fuzz.Generator, n *tally) {
-	var pol seccomp.Policy
-	g.Fuzzer().Fuzz(&pol)
+// check draws one policy, assembles it and runs every oracle on it.
+func check(t testing.TB, o *kernel.Oracle, r *policyGen, n *tally) {
+	g := r.g
+	pol := r.policy()
 	n.policies++
 	insns, err := pol.Assemble()
 	if err != nil {
@@ -428,15 +446,14 @@ func TestGoSeccompBPF(t *testing.T) {
 	if o == nil {
 		t.Log("no seccomp: the kernel checks are skipped")
 	}
-	g := fuzz.NewGenerator(46)
-	addFuncs(g.Fuzzer())
+	r := newPolicyGen(fuzz.NewGenerator(46))
 	var n tally
 	n2 := *policies
 	if testing.Short() {
 		n2 = 50
 	}
 	for range n2 {
-		check(t, o, g, &n)
+		check(t, o, r, &n)
 	}
 	report(t, &n)
 	if n.staleA == 0 {
@@ -451,10 +468,9 @@ func FuzzGoSeccompBPF(f *testing.F) {
 		f.Add([]byte(b))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		g := fuzz.NewGeneratorFromBytes(data)
-		addFuncs(g.Fuzzer())
+		r := newPolicyGen(fuzz.NewGeneratorFromBytes(data))
 		var n tally
-		check(t, liveOracle(t), g, &n)
+		check(t, liveOracle(t), r, &n)
 		if n.verdictDiv+n.evalDiv+n.otherRef > 0 || n.rejected > 0 {
 			report(t, &n)
 		}

@@ -1,7 +1,6 @@
-package fuzz
+package corpus
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/binary"
@@ -43,12 +42,15 @@ type Expectation struct {
 	// RELEASE ARCH".
 	Kernel string `json:"kernel,omitempty"`
 	// Note records what the entry guards against, for found divergences.
-	Note  string `json:"note,omitempty"`
+	Note string `json:"note,omitempty"`
+	// Cases are the inputs and the kernel's answers; empty for a program
+	// the kernel rejects.
 	Cases []Case `json:"cases"`
 }
 
 // Case is one input and the kernel's answer for it.
 type Case struct {
+	// Why says what the input tests, or that a generator drew it.
 	Why string `json:"why"`
 	// Input is the seccomp_data in bpfsim's --input JSON form.
 	Input json.RawMessage `json:"input"`
@@ -135,7 +137,9 @@ func (o *Outcome) same(p *Outcome) bool {
 
 // CaseInput is an input to record, with the reason it is in the corpus.
 type CaseInput struct {
-	Why   string
+	// Why becomes the Case's Why.
+	Why string
+	// Input is the seccomp_data to ask the kernel about.
 	Input seccompdata.Data
 }
 
@@ -183,8 +187,8 @@ func ParseCaseInput(raw json.RawMessage) (seccompdata.Data, error) {
 	return c.Data, err
 }
 
-// KernelString returns "linux RELEASE ARCH" for the running kernel.
-func KernelString() string {
+// kernelString returns "linux RELEASE ARCH" for the running kernel.
+func kernelString() string {
 	rel, err := os.ReadFile("/proc/sys/kernel/osrelease")
 	if err != nil {
 		return runtime.GOOS + " " + runtime.GOARCH
@@ -218,8 +222,8 @@ func Expect(ctx context.Context, k kernel.Kernel, p program.Program, cases []Cas
 	if err != nil {
 		return nil, err
 	}
-	e := &Expectation{Mode: "seccomp", Accepted: v.Accepted, Kernel: KernelString(),
-		Source: "expectations produced by the live kernel (kernel.Kernel Verdict, Eval and Outcome) through fuzz.Expect"}
+	e := &Expectation{Mode: "seccomp", Accepted: v.Accepted, Kernel: kernelString(),
+		Source: "expectations produced by the live kernel (kernel.Kernel Verdict, Eval and Outcome) through corpus.Expect"}
 	if !v.Accepted {
 		e.Errno = v.Errno.String()
 		return e, nil
@@ -251,9 +255,11 @@ func Expect(ctx context.Context, k kernel.Kernel, p program.Program, cases []Cas
 // Entry is a corpus entry read by ReadEntry.
 type Entry struct {
 	// Path is the expectation file.
-	Path    string
+	Path string
+	// Program is the program the expectation names, decoded.
 	Program program.Program
-	Exp     Expectation
+	// Exp is the expectation file's content.
+	Exp Expectation
 }
 
 // ReadEntry reads an expectation file and the program it names.
@@ -464,40 +470,12 @@ func ranAsExpected(nr int32, ret int64) bool {
 
 const nrGetppid = 110
 
-// ReadCrasher reads a file Go's fuzzing engine saved under testdata/fuzz
-// for a target whose only argument is a []byte, and returns that argument.
-func ReadCrasher(path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(nil, 1<<24)
-	if !sc.Scan() || strings.TrimSpace(sc.Text()) != "go test fuzz v1" {
-		return nil, fmt.Errorf("%s: not a Go fuzz corpus file", path)
-	}
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" {
-			continue
-		}
-		if !strings.HasPrefix(line, "[]byte(") || !strings.HasSuffix(line, ")") {
-			return nil, fmt.Errorf("%s: want one []byte value, found %q", path, line)
-		}
-		s, err := strconv.Unquote(line[len("[]byte(") : len(line)-1])
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		return []byte(s), nil
-	}
-	return nil, fmt.Errorf("%s: no value", path)
-}
-
-// SeedPrograms reads the programs of a corpus directory in a fixed order:
-// samples/*.asm, found/*.asm, found/*.bpf, filters/*.bpf. The fuzz targets
-// mutate these, so a crasher is replayed with the same seeds it was found
-// with as long as the corpus has not changed since.
-func SeedPrograms(corpusDir string) ([]program.Program, error) {
+// Programs reads the programs of a corpus directory in a fixed order:
+// samples/*.asm, found/*.asm, found/*.bpf, filters/*.bpf. bpfsim's fuzz
+// targets mutate these (fuzz.VerdictCase, fuzz.EvalCase), so a crasher is
+// replayed with the same seeds it was found with as long as the corpus has
+// not changed since.
+func Programs(corpusDir string) ([]program.Program, error) {
 	var out []program.Program
 	for _, pat := range []string{"samples/*.asm", "found/*.asm", "found/*.bpf", "filters/*.bpf"} {
 		files, _ := filepath.Glob(filepath.Join(corpusDir, pat))
