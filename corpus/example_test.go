@@ -21,9 +21,9 @@ func ExampleInputJSON() {
 	d.Arch = 12345
 	fmt.Println(string(corpus.InputJSON(d)))
 	// Output:
-	// {"arch": "x86_64", "nr": 110, "args": ["0x0", "0x10000000000"], "ip": "0x401000"}
+	// {"arch":"x86_64","nr":110,"args":["0x0","0x10000000000","0x0","0x0","0x0","0x0"],"ip":"0x401000"}
 	// true <nil>
-	// {"arch": 12345, "nr": 110, "args": ["0x0", "0x10000000000"], "ip": "0x401000"}
+	// {"arch":12345,"nr":110,"args":["0x0","0x10000000000","0x0","0x0","0x0","0x0"],"ip":"0x401000"}
 }
 
 // Replay without a kernel checks an entry against the verifier and the vm,

@@ -64,75 +64,58 @@ type Case struct {
 	Outcome *Outcome `json:"outcome,omitempty"`
 }
 
-// Outcome is the part of a kernel.Observed that is the same on every run.
+// Outcome is a recorded kernel outcome (kernel.Kernel.Outcome): the
+// seccompdata.Outcome the oracle observed, with what changes from run to
+// run taken out, and a line for readers. Files written before the outcome
+// type was shared also carry "errno", which is -return and not read.
 type Outcome struct {
-	Returned bool  `json:"returned"`
-	Return   int64 `json:"return"`
+	seccompdata.Outcome
 	// Pid is set, and Return left 0, when the call was getppid and it ran:
 	// it returned the helper's parent's pid, which changes from run to run.
-	Pid    bool   `json:"pid,omitempty"`
-	Errno  int    `json:"errno,omitempty"`
-	Killed string `json:"killed,omitempty"`
-	Signal int    `json:"signal,omitempty"`
-	Trap   *Trap  `json:"trap,omitempty"`
+	Pid bool `json:"pid,omitempty"`
 	// Text is kernel.Observed.String, for readers.
 	Text string `json:"text"`
 }
 
-// Trap is the siginfo of a TRAP outcome; CallAddr depends on the binary that
-// made the call and is not compared between runs.
-type Trap struct {
-	Signo    int32  `json:"signo"`
-	Code     int32  `json:"code"`
-	Errno    int32  `json:"errno"`
-	Syscall  int32  `json:"syscall"`
-	Arch     uint32 `json:"arch"`
-	CallAddr uint64 `json:"call_addr"`
-}
-
 func outcomeOf(nr int32, o kernel.Observed) *Outcome {
-	out := &Outcome{Returned: o.Returned, Return: o.Return, Errno: int(o.Errno), Killed: o.Killed, Signal: o.Signal, Text: o.String()}
+	out := &Outcome{Outcome: o.Outcome, Text: o.String()}
 	if nr == nrGetppid && o.Returned && o.Return > 0 {
 		out.Return, out.Pid, out.Text = 0, true, "returned the parent's pid"
-	}
-	if o.Trap != nil {
-		t := Trap(*o.Trap)
-		out.Trap = &t
 	}
 	return out
 }
 
+// observed is the recorded outcome as the oracle reports one.
 func (o *Outcome) observed(nr int32) kernel.Observed {
-	ob := kernel.Observed{Install: kernel.Verdict{Accepted: true, FailedIndex: -1}, Ran: true}
-	ob.Returned, ob.Return, ob.Errno, ob.Killed, ob.Signal = o.Returned, o.Return, seccompdata.Errno(o.Errno), o.Killed, o.Signal
+	ob := kernel.Observed{Install: kernel.Verdict{Accepted: true, FailedIndex: -1}, Ran: true, Outcome: o.Outcome}
 	if o.Pid {
 		ob.Return = 1 // any pid
 	}
-	if o.Trap != nil {
-		t := seccompdata.Trap(*o.Trap)
-		ob.Trap = &t
+	ob.Errno = 0
+	if ob.Return < 0 && ob.Return >= -4095 {
+		ob.Errno = seccompdata.Errno(-ob.Return)
 	}
 	ob.Runs = o.Returned && o.Trap == nil && ranAsExpected(nr, ob.Return)
 	return ob
 }
 
-// same reports whether two outcomes agree on everything but the call
-// address.
+// same reports whether two recorded outcomes agree on everything that is
+// the same on every run: not the call address, nor Runs, which files
+// written before it was recorded lack.
 func (o *Outcome) same(p *Outcome) bool {
-	a, b := *o, *p
-	a.Text, b.Text = "", ""
+	a, b := o.Outcome, p.Outcome
+	if a.Returned != b.Returned || a.Return != b.Return || o.Pid != p.Pid || a.Killed != b.Killed || a.Signal != b.Signal {
+		return false
+	}
 	if (a.Trap == nil) != (b.Trap == nil) {
 		return false
 	}
 	if a.Trap != nil {
 		ta, tb := *a.Trap, *b.Trap
 		ta.CallAddr, tb.CallAddr = 0, 0
-		if ta != tb {
-			return false
-		}
-		a.Trap, b.Trap = nil, nil
+		return ta == tb
 	}
-	return a == b
+	return true
 }
 
 // CaseInput is an input to record, with the reason it is in the corpus.
@@ -143,39 +126,13 @@ type CaseInput struct {
 	Input seccompdata.Data
 }
 
-// InputJSON writes d in bpfsim's --input JSON form, which
-// internal/input reads back: arch by name where bpfsim knows it,
-// else as its number; nr as a signed number; args and ip in hex.
+// InputJSON writes d in bpfsim's --input JSON form (internal/input.Call),
+// which ParseCaseInput and bpfsim --input read back: arch by name where
+// bpfsim knows it, else as its number; nr as a signed number; args and ip
+// in hex.
 func InputJSON(d seccompdata.Data) json.RawMessage {
-	var b strings.Builder
-	b.WriteString("{")
-	if a, ok := seccompdata.ArchByAudit(d.Arch); ok {
-		fmt.Fprintf(&b, "\"arch\": %q", a.Name)
-	} else {
-		fmt.Fprintf(&b, "\"arch\": %d", d.Arch)
-	}
-	fmt.Fprintf(&b, ", \"nr\": %d", d.Nr)
-	last := -1
-	for i, a := range d.Args {
-		if a != 0 {
-			last = i
-		}
-	}
-	if last >= 0 {
-		b.WriteString(", \"args\": [")
-		for i := 0; i <= last; i++ {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			fmt.Fprintf(&b, "\"%#x\"", d.Args[i])
-		}
-		b.WriteString("]")
-	}
-	if d.InstructionPointer != 0 {
-		fmt.Fprintf(&b, ", \"ip\": \"%#x\"", d.InstructionPointer)
-	}
-	b.WriteString("}")
-	return json.RawMessage(b.String())
+	b, _ := json.Marshal(input.Call{Arch: seccompdata.ArchOf(d.Arch), Data: d})
+	return b
 }
 
 // ParseCaseInput reads a Case's input. Arch numbers bpfsim has no table for
