@@ -20,7 +20,7 @@ const runMainEnv = "BPFCHECK_TEST_RUN_MAIN"
 func TestMain(m *testing.M) {
 	if os.Getenv(runMainEnv) != "" {
 		kernel.RunChildIfRequested()
-		os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+		os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, nil))
 	}
 	kerneltest.Main(m)
 }
@@ -100,7 +100,7 @@ func TestLive(t *testing.T) {
 			[]string{"kernel: accepted; agrees", "kernel: rejected with EINVAL; agrees"}},
 		{[]string{"--live", "--mode", "socket", "testdata/many.asm"}, 1, []string{"kernel: rejected with EINVAL; agrees"}},
 		{[]string{"--live", "testdata/allow.asm", "testdata/divzero.asm"}, 1, []string{"kernel: rejected with EINVAL at filter 1; agrees"}},
-		{[]string{"--live", "--json", "testdata/allow.asm"}, 0, []string{`"kernel":{"accepted":true,"errno":"","failed_index":-1,"agrees":true}`}},
+		{[]string{"--live", "--json", "testdata/allow.asm"}, 0, []string{`"kernel":{"accepted":true,"errno":"","agrees":true}`}},
 	}
 	for _, tc := range tests {
 		code, out, errOut := runCheck(tc.args...)

@@ -44,7 +44,7 @@ Flags:
 func main() {
 	// --live re-executes this binary as the kernel oracle's helper.
 	kernel.RunChildIfRequested()
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, nil))
 }
 
 type options struct {
@@ -68,42 +68,22 @@ type checker struct {
 	differ bool
 }
 
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	var o options
-	fs := pflag.NewFlagSet("bpfcheck", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usage)
-		fs.PrintDefaults()
+// run is the command; open, when not nil, replaces kernel.Open.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer, open func(context.Context, kernel.Options) (kernel.Kernel, error)) int {
+	o := options{live: cli.Live{Open: open}}
+	define := func(fs *pflag.FlagSet) {
+		o.in.AddFlags(fs)
+		fs.BoolVar(&o.probe, "probe-kernel", false, "only probe the live kernel: say in one line whether it is healthy, exit 0 if so and 5 if not")
+		fs.StringVar(&o.mode, "mode", "seccomp", "rule set: seccomp or socket")
+		fs.BoolVar(&o.all, "all", false, "list every violation, not only the one the kernel stops at")
+		fs.BoolVar(&o.json, "json", false, "print JSON (one object; one line per file with --each)")
+		fs.BoolVar(&o.each, "each", false, "check every file on its own instead of as a stack")
+		fs.BoolVar(&o.ask, "live", false, "also install the program in the running kernel (without attaching it) and compare")
+		fs.StringVar(&o.print, "print", "", "write the program in `FORMAT` (raw, asm, c, ddd, comma) to stdout instead of checking it")
 	}
-	o.in.AddFlags(fs)
-	o.live.AddFlags(fs)
-	fs.BoolVar(&o.probe, "probe-kernel", false, "only probe the live kernel: say in one line whether it is healthy, exit 0 if so and 5 if not")
-	fs.StringVar(&o.mode, "mode", "seccomp", "rule set: seccomp or socket")
-	fs.BoolVar(&o.all, "all", false, "list every violation, not only the one the kernel stops at")
-	fs.BoolVar(&o.json, "json", false, "print JSON (one object; one line per file with --each)")
-	fs.BoolVar(&o.each, "each", false, "check every file on its own instead of as a stack")
-	fs.BoolVar(&o.ask, "live", false, "also install the program in the running kernel (without attaching it) and compare")
-	fs.StringVar(&o.print, "print", "", "write the program in `FORMAT` (raw, asm, c, ddd, comma) to stdout instead of checking it")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return cli.ExitOK
-		}
-		fmt.Fprintf(stderr, "bpfcheck: %v\n", err)
-		return cli.ExitUsage
-	}
-	ctx, stop, err := o.live.Start(fs)
-	if err != nil {
-		fmt.Fprintf(stderr, "bpfcheck: %v\n", err)
-		return cli.ExitUsage
-	}
-	defer stop()
-	code, err := check(ctx, &o, fs.Args(), stdin, stdout)
-	if err != nil {
-		fmt.Fprintf(stderr, "bpfcheck: %v\n", err)
-		return cli.ExitCode(err)
-	}
-	return code
+	return cli.Run("bpfcheck", usage, args, stderr, &o.live, define, func(ctx context.Context, files []string) (int, error) {
+		return check(ctx, &o, files, stdin, stdout)
+	})
 }
 
 // probeKernel says whether the live kernel is healthy: Open's probe, one

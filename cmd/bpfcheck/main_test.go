@@ -9,7 +9,7 @@ import (
 
 func runCheck(args ...string) (int, string, string) {
 	var out, errOut bytes.Buffer
-	code := run(args, strings.NewReader(""), &out, &errOut)
+	code := run(args, strings.NewReader(""), &out, &errOut, nil)
 	return code, out.String(), errOut.String()
 }
 
@@ -63,13 +63,14 @@ func TestJSON(t *testing.T) {
 		t.Fatalf("exit %d, want 1", code)
 	}
 	var r struct {
-		Accepted    bool   `json:"accepted"`
-		Errno       string `json:"errno"`
-		PC          int    `json:"pc"`
-		Rule        string `json:"rule"`
-		Reason      string `json:"reason"`
-		FailedIndex int    `json:"failed_index"`
-		Violations  []struct {
+		Accepted bool   `json:"accepted"`
+		Errno    string `json:"errno"`
+		Error    struct {
+			Filter int    `json:"filter"`
+			PC     int    `json:"pc"`
+			Rule   string `json:"rule"`
+		} `json:"error"`
+		Violations []struct {
 			PC   int    `json:"pc"`
 			Rule string `json:"rule"`
 		} `json:"violations"`
@@ -80,7 +81,7 @@ func TestJSON(t *testing.T) {
 	// bpf_check_classic runs check_load_and_stores before seccomp's own
 	// opcode filter (bpf_prepare_filter, net/core/filter.c), so the
 	// unwritten M[1] at pc 2 decides, not the mod at pc 1.
-	if r.Accepted || r.Errno != "EINVAL" || r.PC != 2 || r.Rule != "mem-init" || r.FailedIndex != 0 {
+	if r.Accepted || r.Errno != "EINVAL" || r.Error.PC != 2 || r.Error.Rule != "mem-init" || r.Error.Filter != 0 {
 		t.Errorf("got %+v", r)
 	}
 	if len(r.Violations) != 2 || r.Violations[0].PC != 2 || r.Violations[1].PC != 1 || r.Violations[1].Rule != "seccomp-opcode" {
@@ -115,7 +116,7 @@ func TestPrintRoundTrip(t *testing.T) {
 			t.Fatalf("--print %s: exit %d: %s", f, code, errOut)
 		}
 		var out, e bytes.Buffer
-		if c := run([]string{"--print", "raw", "-"}, strings.NewReader(text), &out, &e); c != 0 {
+		if c := run([]string{"--print", "raw", "-"}, strings.NewReader(text), &out, &e, nil); c != 0 {
 			t.Fatalf("re-reading %s: exit %d: %s", f, c, e.String())
 		}
 		if out.String() != want {

@@ -58,7 +58,7 @@ Flags:
 func main() {
 	// --live re-executes this binary as the kernel oracle's helper.
 	kernel.RunChildIfRequested()
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, nil))
 }
 
 type options struct {
@@ -78,55 +78,36 @@ type options struct {
 	model   vm.OutcomeOptions
 }
 
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	var o options
-	fs := pflag.NewFlagSet("bpfsim", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usage)
-		fs.PrintDefaults()
-	}
-	o.in.AddFlags(fs)
-	o.kernel.AddFlags(fs)
-	fs.StringVarP(&o.syscall, "syscall", "s", "", "syscall `NAME` or number, as the filter sees it")
-	fs.StringVar(&o.arch, "arch", "x86_64", "arch name or AUDIT_ARCH number")
-	fs.StringSliceVar(&o.args, "args", nil, "syscall arguments, comma separated (at most 6)")
-	for i := range o.argN {
-		fs.StringVar(&o.argN[i], fmt.Sprintf("arg%d", i), "", fmt.Sprintf("argument %d (unsigned 64-bit)", i))
-	}
-	fs.StringVar(&o.ip, "ip", "0", "instruction_pointer the filter sees")
-	fs.BoolVar(&o.trace, "trace", false, "show every executed instruction with A and X")
-	fs.BoolVar(&o.json, "json", false, "print one JSON object per result")
-	fs.StringVar(&o.input, "input", "", "run a batch: JSON lines from `FILE` (\"-\" for stdin)")
-	fs.BoolVar(&o.live, "live", false, "also run the filters in the running kernel and compare")
-	fs.BoolVar(&o.outcome, "outcome", false, "with --live, also make the call for real where safe and compare what happens")
-	fs.BoolVar(&o.model.Tracer, "tracer", false, "model a ptracer with PTRACE_O_TRACESECCOMP")
-	fs.BoolVar(&o.model.Listener, "listener", false, "model a user-notification listener on the matching filter")
-	fs.BoolVar(&o.model.LastThread, "last-thread", false, "model a single-threaded process (KILL_THREAD kills it)")
-	fs.BoolVar(&o.model.SIGSYSHandler, "sigsys-handler", false, "model a SIGSYS handler (TRAP does not kill)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return cli.ExitOK
+// run is the command; open, when not nil, replaces kernel.Open.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer, open func(context.Context, kernel.Options) (kernel.Kernel, error)) int {
+	o := options{kernel: cli.Live{Open: open}}
+	define := func(fs *pflag.FlagSet) {
+		o.in.AddFlags(fs)
+		fs.StringVarP(&o.syscall, "syscall", "s", "", "syscall `NAME` or number, as the filter sees it")
+		fs.StringVar(&o.arch, "arch", "x86_64", "arch name or AUDIT_ARCH number")
+		fs.StringSliceVar(&o.args, "args", nil, "syscall arguments, comma separated (at most 6)")
+		for i := range o.argN {
+			fs.StringVar(&o.argN[i], fmt.Sprintf("arg%d", i), "", fmt.Sprintf("argument %d (unsigned 64-bit)", i))
 		}
-		fmt.Fprintf(stderr, "bpfsim: %v\n", err)
-		return cli.ExitUsage
+		fs.StringVar(&o.ip, "ip", "0", "instruction_pointer the filter sees")
+		fs.BoolVar(&o.trace, "trace", false, "show every executed instruction with A and X")
+		fs.BoolVar(&o.json, "json", false, "print one JSON object per result")
+		fs.StringVar(&o.input, "input", "", "run a batch: JSON lines from `FILE` (\"-\" for stdin)")
+		fs.BoolVar(&o.live, "live", false, "also run the filters in the running kernel and compare")
+		fs.BoolVar(&o.outcome, "outcome", false, "with --live, also make the call for real where safe and compare what happens")
+		fs.BoolVar(&o.model.Tracer, "tracer", false, "model a ptracer with PTRACE_O_TRACESECCOMP")
+		fs.BoolVar(&o.model.Listener, "listener", false, "model a user-notification listener on the matching filter")
+		fs.BoolVar(&o.model.LastThread, "last-thread", false, "model a single-threaded process (KILL_THREAD kills it)")
+		fs.BoolVar(&o.model.SIGSYSHandler, "sigsys-handler", false, "model a SIGSYS handler (TRAP does not kill)")
 	}
-	ctx, stop, err := o.kernel.Start(fs)
-	if err != nil {
-		fmt.Fprintf(stderr, "bpfsim: %v\n", err)
-		return cli.ExitUsage
-	}
-	defer stop()
-	o.ctx = ctx
-	differ, err := simulate(&o, fs.Args(), stdin, stdout)
-	if err != nil {
-		fmt.Fprintf(stderr, "bpfsim: %v\n", err)
-		return cli.ExitCode(err)
-	}
-	if differ {
-		return cli.ExitDiffers
-	}
-	return cli.ExitOK
+	return cli.Run("bpfsim", usage, args, stderr, &o.kernel, define, func(ctx context.Context, files []string) (int, error) {
+		o.ctx = ctx
+		differ, err := simulate(&o, files, stdin, stdout)
+		if err != nil || !differ {
+			return cli.ExitOK, err
+		}
+		return cli.ExitDiffers, nil
+	})
 }
 
 func simulate(o *options, files []string, stdin io.Reader, stdout io.Writer) (bool, error) {

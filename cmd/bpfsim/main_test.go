@@ -9,7 +9,7 @@ import (
 
 func runSim(stdin string, args ...string) (int, string, string) {
 	var out, errOut bytes.Buffer
-	code := run(args, strings.NewReader(stdin), &out, &errOut)
+	code := run(args, strings.NewReader(stdin), &out, &errOut, nil)
 	return code, out.String(), errOut.String()
 }
 

@@ -41,6 +41,41 @@ func ExitCode(err error) int {
 	return ExitUsage
 }
 
+// Run is the frame of a command: it defines the flags (define, plus live's
+// --kernel-timeout), parses args, prints usage for --help, starts live's
+// deadline, calls body with the context and the operands, and turns what
+// body returns into an exit status, printing an error as one line
+// "NAME: message" on stderr.
+func Run(name, usage string, args []string, stderr io.Writer, live *Live, define func(*pflag.FlagSet), body func(ctx context.Context, operands []string) (int, error)) int {
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fs.PrintDefaults()
+	}
+	define(fs)
+	live.AddFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return ExitOK
+		}
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return ExitUsage
+	}
+	ctx, stop, err := live.Start(fs)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return ExitUsage
+	}
+	defer stop()
+	code, err := body(ctx, fs.Args())
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return ExitCode(err)
+	}
+	return code
+}
+
 // RejectedError is a policy the kernel would refuse to install; the
 // commands print it and exit with ExitRejected.
 type RejectedError struct {
@@ -96,8 +131,11 @@ func Usagef(format string, args ...any) error {
 // and the kernel once opened.
 type Live struct {
 	Timeout time.Duration
-	set     bool
-	k       kernel.Kernel
+	// Open opens the kernel; nil means kernel.Open. Tests put a fake
+	// kernel here.
+	Open func(context.Context, kernel.Options) (kernel.Kernel, error)
+	set  bool
+	k    kernel.Kernel
 }
 
 // AddFlags registers --kernel-timeout on fs.
@@ -135,7 +173,11 @@ func (l *Live) Kernel(ctx context.Context) (kernel.Kernel, error) {
 	if !l.set {
 		return nil, errors.New("internal error: Live.Start was not called")
 	}
-	o, err := kernel.Open(ctx, kernel.Options{Timeout: l.Timeout})
+	open := l.Open
+	if open == nil {
+		open = func(ctx context.Context, opts kernel.Options) (kernel.Kernel, error) { return kernel.Open(ctx, opts) }
+	}
+	o, err := open(ctx, kernel.Options{Timeout: l.Timeout})
 	if err != nil {
 		return nil, fmt.Errorf("live kernel: %w", err)
 	}
