@@ -380,19 +380,13 @@ func (s *simulator) print(r *result) error {
 	if len(s.stack) > 1 && r.Filter >= 0 {
 		fmt.Fprintf(s.w, "  filter=%d (%s)", r.Filter, s.files[r.Filter])
 	}
-	if len(r.Rets) == 1 && r.Rets[0] != r.Ret {
-		// A filter's own value that the kernel does not act on: an ALLOW
-		// never replaces the initial ALLOW (seccomp_run_filters).
-		fmt.Fprintf(s.w, "  ret=0x%08x (the kernel acts on 0x%08x)\n", r.Rets[0], r.Ret)
-	} else {
-		fmt.Fprintf(s.w, "  ret=0x%08x\n", r.Ret)
-	}
+	fmt.Fprintf(s.w, "  %s\n", retText(&r.answer))
 	if k := r.Kernel; k != nil {
 		agree := "agrees"
 		if !k.Agrees {
 			agree = "DIFFERS: " + strings.Join(k.Diffs, "; ")
 		}
-		fmt.Fprintf(s.w, "    kernel: %s  ret=0x%08x rets=%s (%s); %s\n", k.Action, k.Ret, hexList(k.Rets), strings.Join(k.Method, ", "), agree)
+		fmt.Fprintf(s.w, "    kernel: %s  %s (%s); %s\n", k.Action, retText(&k.answer), strings.Join(k.Method, ", "), agree)
 		switch {
 		case k.Outcome != nil:
 			fmt.Fprintf(s.w, "    kernel outcome: %s\n", kernel.Observed{Install: kernel.Verdict{Accepted: true}, Ran: true, Outcome: *k.Outcome})
@@ -403,12 +397,22 @@ func (s *simulator) print(r *result) error {
 	return nil
 }
 
-func hexList(v []uint32) string {
-	s := make([]string, len(v))
-	for i, x := range v {
-		s[i] = fmt.Sprintf("0x%08x", x)
+// retText is "ret=0x..." for the human line: for a single filter its own
+// value, saying when the kernel acts on another (an ALLOW never replaces
+// the initial ALLOW, seccomp_run_filters); for a stack the combined value
+// and each filter's own.
+func retText(a *answer) string {
+	switch {
+	case len(a.Rets) == 1 && a.Rets[0] != a.Ret:
+		return fmt.Sprintf("ret=0x%08x (the kernel acts on 0x%08x)", a.Rets[0], a.Ret)
+	case len(a.Rets) <= 1:
+		return fmt.Sprintf("ret=0x%08x", a.Ret)
 	}
-	return "[" + strings.Join(s, " ") + "]"
+	rets := make([]string, len(a.Rets))
+	for i, x := range a.Rets {
+		rets[i] = fmt.Sprintf("0x%08x", x)
+	}
+	return fmt.Sprintf("ret=0x%08x rets=[%s]", a.Ret, strings.Join(rets, " "))
 }
 
 // describe is the action with what the calling thread sees.

@@ -63,13 +63,19 @@ func Compare(m, o seccompdata.Outcome) []string {
 // vm's; none means they agree.
 func CompareRets(vmRet uint32, vmRets []uint32, kRet uint32, kRets []uint32) []string {
 	var diffs []string
-	if kRet != vmRet {
-		diffs = append(diffs, fmt.Sprintf("ret: kernel 0x%08x, bpfsim 0x%08x", kRet, vmRet))
+	if len(vmRets) == 1 && len(kRets) == 1 {
+		if kRets[0] != vmRets[0] {
+			diffs = append(diffs, fmt.Sprintf("ret: kernel 0x%08x, bpfsim 0x%08x", kRets[0], vmRets[0]))
+		}
+		return diffs
 	}
 	for i := range min(len(vmRets), len(kRets)) {
 		if kRets[i] != vmRets[i] {
 			diffs = append(diffs, fmt.Sprintf("filter %d: kernel 0x%08x, bpfsim 0x%08x", i, kRets[i], vmRets[i]))
 		}
+	}
+	if kRet != vmRet {
+		diffs = append(diffs, fmt.Sprintf("stack: kernel 0x%08x, bpfsim 0x%08x", kRet, vmRet))
 	}
 	return diffs
 }

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/bpfsim/bpfsim/internal/golden"
+	"github.com/bpfsim/bpfsim/internal/kerneltest"
+	"github.com/bpfsim/bpfsim/kernel"
+	"github.com/bpfsim/bpfsim/program"
+)
+
+const (
+	allow   = "testdata/allow.asm"
+	divzero = "testdata/divzero.asm"
+	many    = "testdata/many.asm"
+	qemu    = "../../corpus/filters/qemu-system-x86_7.2_sandbox-on.bpf"
+)
+
+// goldenCases cover every mode of the command; with --live and --pid the
+// kernel is kerneltest.Fake, so the shapes are pinned without a kernel.
+var goldenCases = []struct {
+	name string
+	args []string
+	fake *kerneltest.Fake
+}{
+	{"accepted", []string{allow}, nil},
+	{"accepted-json", []string{"--json", allow}, nil},
+	{"rejected", []string{divzero}, nil},
+	{"rejected-json", []string{"--json", divzero}, nil},
+	{"all", []string{"--all", many}, nil},
+	{"all-json", []string{"--all", "--json", many}, nil},
+	{"each", []string{"--each", allow, divzero, qemu}, nil},
+	{"each-json", []string{"--each", "--json", allow, divzero, qemu}, nil},
+	{"stack", []string{allow, divzero}, nil},
+	{"stack-json", []string{"--json", allow, divzero}, nil},
+	{"socket-json", []string{"--mode", "socket", "--json", many}, nil},
+	{"live", []string{"--live", allow}, &kerneltest.Fake{}},
+	{"live-json", []string{"--live", "--json", allow}, &kerneltest.Fake{}},
+	{"live-each-json", []string{"--live", "--each", "--json", allow, divzero}, &kerneltest.Fake{}},
+	{"live-stack-json", []string{"--live", "--json", allow, divzero}, &kerneltest.Fake{}},
+	{"pid-json", []string{"--pid", "42", "--json"}, &kerneltest.Fake{Filters: []program.Program{
+		{program.Stmt(program.ClassRET|program.RvalK, 0x7fff0000)}, {program.Stmt(program.ClassRET|program.RvalK, 0x00050026)}}}},
+	{"print-asm", []string{"--print", "asm", divzero}, nil},
+	{"print-c", []string{"--print", "c", allow}, nil},
+	{"print-ddd", []string{"--print", "ddd", allow}, nil},
+	{"print-comma", []string{"--print", "comma", allow}, nil},
+	{"usage", []string{"--mode", "tcp", allow}, nil},
+}
+
+func runGolden(args []string, fake *kerneltest.Fake) []byte {
+	var out, errOut bytes.Buffer
+	var open func(context.Context, kernel.Options) (kernel.Kernel, error)
+	if fake != nil {
+		open = func(context.Context, kernel.Options) (kernel.Kernel, error) { return fake, nil }
+	}
+	code := run(args, strings.NewReader(""), &out, &errOut, open)
+	return []byte(fmt.Sprintf("$ bpfcheck %s\nexit %d\n--- stdout\n%s--- stderr\n%s", strings.Join(args, " "), code, out.String(), errOut.String()))
+}
+
+// TestGolden pins what bpfcheck prints in every mode; go test -update
+// rewrites the files. Each case runs twice: the output must be stable.
+func TestGolden(t *testing.T) {
+	for _, tc := range goldenCases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := runGolden(tc.args, tc.fake)
+			if again := runGolden(tc.args, tc.fake); !bytes.Equal(got, again) {
+				t.Fatalf("output is not stable:\n%s\n---\n%s", got, again)
+			}
+			golden.Check(t, tc.name, got)
+		})
+	}
+}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/bpfsim/bpfsim/internal/golden"
+	"github.com/bpfsim/bpfsim/internal/kerneltest"
+	"github.com/bpfsim/bpfsim/kernel"
+	"github.com/bpfsim/bpfsim/program"
+	"github.com/bpfsim/bpfsim/seccompdata"
+)
+
+const (
+	trapRW    = "../../corpus/samples/trap-rw.asm"
+	ownValue  = "testdata/own-value.asm"
+	killUret  = "testdata/kill-uretprobe.asm"
+	arches    = "testdata/arches.jsonl"
+	batchFile = "testdata/batch.jsonl"
+)
+
+// goldenCases cover every mode of the command; with --live and --pid the
+// kernel is kerneltest.Fake, so the shapes are pinned without a kernel.
+var goldenCases = []struct {
+	name string
+	args []string
+	fake *kerneltest.Fake
+}{
+	{"single", []string{dropper, "--syscall", "getppid"}, nil},
+	{"single-json", []string{dropper, "--syscall", "getppid", "--json"}, nil},
+	{"trace", []string{dropper, "--syscall", "getppid", "--trace"}, nil},
+	{"trace-json", []string{dropper, "--syscall", "getppid", "--trace", "--json"}, nil},
+	{"batch", []string{dropper, "--input", batchFile}, nil},
+	{"batch-json", []string{dropper, "--input", batchFile, "--json"}, nil},
+	{"arches-json", []string{dropper, "--input", arches, "--json"}, nil},
+	{"stack", []string{dropper, trapRW, "--syscall", "read"}, nil},
+	{"stack-json", []string{"--json", dropper, trapRW, "--syscall", "getppid"}, nil},
+	{"stack-trace", []string{dropper, trapRW, "--syscall", "getppid", "--trace"}, nil},
+	{"own-value", []string{ownValue, "--syscall", "read"}, nil},
+	{"own-value-json", []string{ownValue, "--syscall", "read", "--json"}, nil},
+	{"bypass", []string{killUret, "--syscall", "335"}, nil},
+	{"bypass-json", []string{killUret, "--syscall", "uretprobe", "--json"}, nil},
+	{"outcome-model-json", []string{trapRW, "--syscall", "write", "--json", "--sigsys-handler"}, nil},
+	{"live", []string{dropper, "--syscall", "getppid", "--live"}, &kerneltest.Fake{}},
+	{"live-json", []string{dropper, "--input", batchFile, "--live", "--json"}, &kerneltest.Fake{}},
+	{"live-outcome", []string{trapRW, "--input", batchFile, "--live", "--outcome"}, &kerneltest.Fake{}},
+	{"live-outcome-json", []string{dropper, trapRW, "--syscall", "getppid", "--live", "--outcome", "--json"}, &kerneltest.Fake{}},
+	{"live-differs", []string{dropper, "--syscall", "getppid", "--live"}, &kerneltest.Fake{Override: func(seccompdata.Data, uint32) uint32 { return 0x00050002 }}},
+	{"live-differs-json", []string{dropper, "--syscall", "getppid", "--live", "--json"}, &kerneltest.Fake{Override: func(seccompdata.Data, uint32) uint32 { return 0x00050002 }}},
+	{"pid-json", []string{"--pid", "42", "--syscall", "getppid", "--json"}, &kerneltest.Fake{Filters: []program.Program{
+		{program.Stmt(program.ClassRET|program.RvalK, 0x7fff0000)},
+		{program.Stmt(program.ClassRET|program.RvalK, 0x00050026)}}}},
+	{"rejected-stack", []string{"../bpfcheck/testdata/allow.asm", "../bpfcheck/testdata/divzero.asm", "--syscall", "read"}, nil},
+	{"bad-input", []string{dropper, "--input", "testdata/golden/bad.jsonl.in"}, nil},
+	{"usage", []string{dropper}, nil},
+}
+
+func runGolden(args []string, fake *kerneltest.Fake) []byte {
+	var out, errOut bytes.Buffer
+	var open func(context.Context, kernel.Options) (kernel.Kernel, error)
+	if fake != nil {
+		open = func(context.Context, kernel.Options) (kernel.Kernel, error) { return fake, nil }
+	}
+	code := run(args, strings.NewReader(""), &out, &errOut, open)
+	return []byte(fmt.Sprintf("$ bpfsim %s\nexit %d\n--- stdout\n%s--- stderr\n%s", strings.Join(args, " "), code, out.String(), errOut.String()))
+}
+
+// TestGolden pins what bpfsim prints in every mode; go test -update
+// rewrites the files. Each case runs twice: the output must be stable.
+func TestGolden(t *testing.T) {
+	for _, tc := range goldenCases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := runGolden(tc.args, tc.fake)
+			if again := runGolden(tc.args, tc.fake); !bytes.Equal(got, again) {
+				t.Fatalf("output is not stable:\n%s\n---\n%s", got, again)
+			}
+			golden.Check(t, tc.name, got)
+		})
+	}
+}
+
+// TestInputRoundTrip: every input object bpfsim --json prints is read back
+// by --input unchanged, with any 32-bit arch number, and gives the same
+// result.
+func TestInputRoundTrip(t *testing.T) {
+	code, out, errOut := runSim("", dropper, "--input", arches, "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var echoed []string
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var r struct {
+			Input json.RawMessage `json:"input"`
+		}
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatal(err)
+		}
+		echoed = append(echoed, string(r.Input))
+	}
+	code, again, errOut := runSim(strings.Join(echoed, "\n"), dropper, "--input", "-", "--json")
+	if code != 0 || again != out {
+		t.Errorf("exit %d %s\nread back:\n%s\nfirst run:\n%s", code, errOut, again, out)
+	}
+}
