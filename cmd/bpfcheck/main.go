@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -41,11 +40,7 @@ kernel is unavailable or stalled (see --kernel-timeout).
 Flags:
 `
 
-func main() {
-	// --live re-executes this binary as the kernel oracle's helper.
-	kernel.RunChildIfRequested()
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, nil))
-}
+func main() { cli.Main(run) }
 
 type options struct {
 	in    cli.Input

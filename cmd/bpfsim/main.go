@@ -55,11 +55,7 @@ live kernel is unavailable or stalled (see --kernel-timeout).
 Flags:
 `
 
-func main() {
-	// --live re-executes this binary as the kernel oracle's helper.
-	kernel.RunChildIfRequested()
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, nil))
-}
+func main() { cli.Main(run) }
 
 type options struct {
 	in      cli.Input

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -39,6 +40,15 @@ func ExitCode(err error) int {
 		return ExitRejected
 	}
 	return ExitUsage
+}
+
+// Main is a command's main function: it first serves as the kernel
+// oracle's helper when --live re-executed the binary for that
+// (kernel.RunChildIfRequested), else runs run on the process's arguments
+// and standard streams and exits with its status.
+func Main(run func(args []string, stdin io.Reader, stdout, stderr io.Writer, open func(context.Context, kernel.Options) (kernel.Kernel, error)) int) {
+	kernel.RunChildIfRequested()
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, nil))
 }
 
 // Run is the frame of a command: it defines the flags (define, plus live's
