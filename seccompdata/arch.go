@@ -189,10 +189,14 @@ func Native() Arch {
 	return archTable[0]
 }
 
-// String returns the arch's name, or "unknown" for the zero Arch.
+// String returns the arch's name; for an arch without one (ArchOf)
+// "arch 0x..." with its AUDIT_ARCH value, and "unknown" for the zero Arch.
 func (a Arch) String() string {
-	if a.Name == "" {
-		return "unknown"
+	switch {
+	case a.Name != "":
+		return a.Name
+	case a.Audit != 0:
+		return fmt.Sprintf("arch %#x", a.Audit)
 	}
-	return a.Name
+	return "unknown"
 }

@@ -79,6 +79,16 @@ type Result struct {
 	Outcome seccompdata.Outcome `json:"outcome"`
 }
 
+// enosys is ENOSYS on the arch of seccomp_data.arch audit: the kernel is
+// built with its arch's errno numbers (arch/mips/include/uapi/asm/errno.h
+// has ENOSYS 89; asm-generic has 38).
+func enosys(audit uint32) seccompdata.Errno {
+	if n, ok := seccompdata.ArchOf(audit).ErrnoByName("ENOSYS"); ok {
+		return seccompdata.Errno(n)
+	}
+	return seccompdata.ENOSYS
+}
+
 // Effective is the action the kernel carries out for the return value
 // ret: its action part when the kernel knows it, else KILL_PROCESS (the
 // default: branch of __seccomp_filter, kernel/seccomp.c).
@@ -108,7 +118,7 @@ func Outcome(d *seccompdata.Data, ret uint32, opts OutcomeOptions) seccompdata.O
 		}
 	}
 	skipENOSYS := func() {
-		returns(-int64(seccompdata.ENOSYS))
+		returns(-int64(enosys(d.Arch)))
 		r.Logged = opts.FilterLog // skip: seccomp_log(..., match->log)
 	}
 	switch Effective(ret) {

@@ -107,3 +107,28 @@ func TestResultJSON(t *testing.T) {
 		t.Errorf("JSON\n got %s\nwant %s", b, want)
 	}
 }
+
+// TestOutcomeENOSYSPerArch: TRACE without a tracer and USER_NOTIF without a
+// listener return -ENOSYS with the arch's own number: 89 on MIPS
+// (arch/mips/include/uapi/asm/errno.h), 38 elsewhere (asm-generic).
+func TestOutcomeENOSYSPerArch(t *testing.T) {
+	for _, tt := range []struct {
+		arch uint32
+		want int64
+	}{
+		{0xc000003e, -38}, // x86_64
+		{0x40000003, -38}, // i386
+		{0xc00000b7, -38}, // aarch64
+		{0x00000008, -89}, // mips
+		{0x40000008, -89}, // mipsel
+		{0x80000008, -89}, // mips64
+		{0xc0000008, -89}, // mips64el
+	} {
+		d := &seccompdata.Data{Nr: 1, Arch: tt.arch}
+		for _, ret := range []uint32{0x7ff00000, 0x7fc00000} {
+			if got := Outcome(d, ret, OutcomeOptions{}); got.Return != tt.want || int64(got.Errno) != -tt.want {
+				t.Errorf("arch %#x ret %#x: return %d errno %d, want %d", tt.arch, ret, got.Return, got.Errno, tt.want)
+			}
+		}
+	}
+}

@@ -168,7 +168,7 @@ func printProgram(ctx context.Context, o *options, files []string, stdin io.Read
 	}
 	out, err := program.Encode(progs[0], f, o.in.BigEndian)
 	if err != nil {
-		return 0, &cli.UsageError{Msg: fmt.Sprintf("%s: %v", names[0], err)}
+		return 0, cli.Inputf("%s: %v", names[0], err)
 	}
 	if _, err := stdout.Write(out); err != nil {
 		return 0, err

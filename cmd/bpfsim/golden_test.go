@@ -57,6 +57,8 @@ var goldenCases = []struct {
 	{"rejected-stack", []string{"../bpfcheck/testdata/allow.asm", "../bpfcheck/testdata/divzero.asm", "--syscall", "read"}, nil},
 	{"bad-input", []string{dropper, "--input", "testdata/golden/bad.jsonl.in"}, nil},
 	{"usage", []string{dropper}, nil},
+	{"wide-i386-flag", []string{dropper, "--arch", "i386", "--syscall", "getppid", "--arg0", "0x1122334455667788"}, nil},
+	{"wide-i386-input", []string{dropper, "--input", "testdata/golden/wide-i386.jsonl.in"}, nil},
 }
 
 func runGolden(args []string, fake *kerneltest.Fake) []byte {

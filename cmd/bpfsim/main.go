@@ -160,7 +160,7 @@ func simulate(o *options, files []string, stdin io.Reader, stdout io.Writer) (bo
 func (o *options) single(arch seccompdata.Arch) (input.Call, error) {
 	nr, err := input.ParseNr(o.syscall, arch)
 	if err != nil {
-		return input.Call{}, cli.Usagef("--syscall: %v", err)
+		return input.Call{}, cli.Inputf("--syscall: %v", err)
 	}
 	c := input.New(arch, nr)
 	if len(o.args) > 6 {
@@ -169,7 +169,7 @@ func (o *options) single(arch seccompdata.Arch) (input.Call, error) {
 	for i, s := range o.args {
 		v, err := input.ParseUint64(s)
 		if err != nil {
-			return c, cli.Usagef("--args: argument %d: %v", i, err)
+			return c, cli.Inputf("--args: argument %d: %v", i, err)
 		}
 		c.Data.Args[i] = v
 	}
@@ -179,15 +179,18 @@ func (o *options) single(arch seccompdata.Arch) (input.Call, error) {
 		}
 		v, err := input.ParseUint64(s)
 		if err != nil {
-			return c, cli.Usagef("--arg%d: %v", i, err)
+			return c, cli.Inputf("--arg%d: %v", i, err)
 		}
 		c.Data.Args[i] = v
 	}
 	ip, err := input.ParseUint64(o.ip)
 	if err != nil {
-		return c, cli.Usagef("--ip: %v", err)
+		return c, cli.Inputf("--ip: %v", err)
 	}
 	c.Data.InstructionPointer = ip
+	if err := c.Check(); err != nil {
+		return c, cli.Inputf("%v", err)
+	}
 	return c, nil
 }
 
@@ -198,14 +201,14 @@ func (o *options) batch(arch seccompdata.Arch, stdin io.Reader) ([]input.Call, e
 	if o.input != "-" {
 		f, err := os.Open(o.input)
 		if err != nil {
-			return nil, cli.Usagef("--input: %v", err)
+			return nil, cli.Inputf("--input: %v", err)
 		}
 		defer f.Close()
 		r, name = f, o.input
 	}
 	calls, err := input.Read(r, name, arch)
 	if err != nil {
-		return nil, &cli.UsageError{Msg: err.Error()}
+		return nil, &cli.InputError{Msg: err.Error()}
 	}
 	return calls, nil
 }

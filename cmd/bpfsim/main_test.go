@@ -31,9 +31,9 @@ func TestSingle(t *testing.T) {
 		{"allow", []string{dropper, "-s", "getpid"}, 0, "getpid (39) on x86_64: ALLOW  ret=0x7fff0000\n", ""},
 		{"other arch", []string{dropper, "--arch", "i386", "--syscall", "110"}, 0, "on i386: ALLOW  ret=0x7fff0000\n", ""},
 		{"docker default", []string{"../../corpus/filters/docker-default_x86_64.bpf", "--syscall", "openat"}, 0, "openat (257) on x86_64: ALLOW  ret=0x7fff0000\n", ""},
-		{"unknown syscall", []string{dropper, "--syscall", "nosuchcall"}, 2, "", "unknown syscall \"nosuchcall\" on x86_64"},
-		{"bad number", []string{dropper, "--syscall", "99999999999"}, 2, "", "does not fit in 32 bits"},
-		{"bad arg", []string{dropper, "--syscall", "read", "--arg0", "-1"}, 2, "", "--arg0"},
+		{"unknown syscall", []string{dropper, "--syscall", "nosuchcall"}, 4, "", "unknown syscall \"nosuchcall\" on x86_64"},
+		{"bad number", []string{dropper, "--syscall", "99999999999"}, 4, "", "does not fit in 32 bits"},
+		{"bad arg", []string{dropper, "--syscall", "read", "--arg0", "-1"}, 4, "", "--arg0"},
 		{"too many args", []string{dropper, "--syscall", "read", "--args", "1,2,3,4,5,6,7"}, 2, "", "at most 6"},
 		{"bad arch", []string{dropper, "--arch", "vax", "--syscall", "read"}, 2, "", "vax"},
 		{"no syscall", []string{dropper}, 2, "", "exactly one of --syscall and --input"},
@@ -102,8 +102,8 @@ func TestBatchErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		code, _, errOut := runSim(tc.in, dropper, "--input", "-")
-		if code != 2 || !strings.Contains(errOut, tc.err) {
-			t.Errorf("input %q: exit %d, stderr %q; want 2 and %q", tc.in, code, errOut, tc.err)
+		if code != 4 || !strings.Contains(errOut, tc.err) {
+			t.Errorf("input %q: exit %d, stderr %q; want 4 and %q", tc.in, code, errOut, tc.err)
 		}
 	}
 }

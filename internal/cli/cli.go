@@ -23,23 +23,39 @@ import (
 const (
 	ExitOK       = 0 // accepted / ran
 	ExitRejected = 1 // the kernel would reject the program
-	ExitUsage    = 2 // bad flags, unreadable or malformed input
+	ExitUsage    = 2 // bad flags
 	ExitDiffers  = 3 // --live: our answer and the kernel's differ
+	ExitInput    = 4 // an unreadable or malformed policy, batch line or syscall value
 	ExitKernel   = 5 // the live kernel is unavailable or stalled
 )
 
 // ExitCode is the exit status for an error that ends a command: ExitKernel
 // when the live kernel is unavailable or stalled, ExitRejected for a
-// *RejectedError, else ExitUsage.
+// *RejectedError, ExitInput for an *InputError, else ExitUsage.
 func ExitCode(err error) int {
 	var rej *RejectedError
+	var in *InputError
 	switch {
 	case errors.Is(err, kernel.ErrStalled) || errors.Is(err, kernel.ErrUnsupported):
 		return ExitKernel
 	case errors.As(err, &rej):
 		return ExitRejected
+	case errors.As(err, &in):
+		return ExitInput
 	}
 	return ExitUsage
+}
+
+// InputError is a policy or a syscall the command cannot read: an
+// unreadable or malformed file, a bad batch line, a value the arch cannot
+// have. The commands print it and exit with ExitInput.
+type InputError struct{ Msg string }
+
+func (e *InputError) Error() string { return e.Msg }
+
+// Inputf returns an *InputError.
+func Inputf(format string, args ...any) error {
+	return &InputError{Msg: fmt.Sprintf(format, args...)}
 }
 
 // Main is a command's main function: it first serves as the kernel
@@ -126,8 +142,8 @@ func CompileStack(names []string, progs []program.Program) (vm.Stack, error) {
 	return stack, nil
 }
 
-// UsageError is a problem with the command line or the input files; the
-// commands print it and exit with ExitUsage.
+// UsageError is a problem with the command line; the commands print it and
+// exit with ExitUsage.
 type UsageError struct{ Msg string }
 
 func (e *UsageError) Error() string { return e.Msg }
@@ -240,10 +256,10 @@ func (in *Input) Policies(ctx context.Context, live *Live, paths []string, stdin
 		if ExitCode(err) == ExitKernel {
 			return nil, nil, fmt.Errorf("--pid %d: %w", in.Pid, err)
 		}
-		return nil, nil, Usagef("--pid %d: %v", in.Pid, err)
+		return nil, nil, Inputf("--pid %d: %v", in.Pid, err)
 	}
 	if len(progs) == 0 {
-		return nil, nil, Usagef("--pid %d: the thread has no seccomp filter", in.Pid)
+		return nil, nil, Inputf("--pid %d: the thread has no seccomp filter", in.Pid)
 	}
 	names := make([]string, len(progs))
 	for i := range progs {
@@ -262,18 +278,18 @@ func (in *Input) Load(path string, stdin io.Reader) (program.Program, error) {
 	if path == "-" {
 		data, err := io.ReadAll(stdin)
 		if err != nil {
-			return nil, Usagef("reading standard input: %v", err)
+			return nil, Inputf("reading standard input: %v", err)
 		}
 		opt.Name = "<stdin>"
 		p, _, err := program.Decode(data, opt)
 		if err != nil {
-			return nil, &UsageError{Msg: err.Error()}
+			return nil, &InputError{Msg: err.Error()}
 		}
 		return p, nil
 	}
 	p, _, err := program.ReadFile(path, opt)
 	if err != nil {
-		return nil, &UsageError{Msg: err.Error()}
+		return nil, &InputError{Msg: err.Error()}
 	}
 	return p, nil
 }

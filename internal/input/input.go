@@ -83,7 +83,31 @@ func Parse(line []byte, defaultArch seccompdata.Arch) (Call, error) {
 	if in.Arch.NrBit != 0 {
 		in.Data.Nr |= int32(in.Arch.NrBit)
 	}
+	if err := in.Check(); err != nil {
+		return Call{}, err
+	}
 	return in, nil
+}
+
+// Check refuses values the call's arch cannot produce: on an arch whose
+// registers are 32 bits wide (i386, arm, mips, and any AUDIT_ARCH without
+// __AUDIT_ARCH_64BIT) populate_seccomp_data zero-extends each argument and
+// the instruction pointer from a 32-bit register (syscall_get_arguments,
+// kernel/seccomp.c), so a value above 0xffffffff never reaches a filter.
+// x32 passes 64-bit registers and is not limited.
+func (c Call) Check() error {
+	if c.Arch.Bits != 32 || c.Arch.NrBit != 0 {
+		return nil
+	}
+	for i, a := range c.Data.Args {
+		if a > math.MaxUint32 {
+			return fmt.Errorf("args[%d]: %#x does not fit in 32 bits, and %s registers are 32 bits wide", i, a, c.Arch)
+		}
+	}
+	if ip := c.Data.InstructionPointer; ip > math.MaxUint32 {
+		return fmt.Errorf("ip: %#x does not fit in 32 bits, and %s registers are 32 bits wide", ip, c.Arch)
+	}
+	return nil
 }
 
 // parseArch reads an arch name, or any 32-bit number as an AUDIT_ARCH

@@ -82,7 +82,7 @@ func TestParseErrors(t *testing.T) {
 		{`{"arch": "sparc"}`, `unknown arch "sparc"`},
 		{`{"arch": 4294967296}`, `unknown arch "4294967296"`},
 		{`{"nr": 1, "extra": 2}`, "extra: unknown field"},
-		{`{"nr": "read", "arch": 1234}`, `unknown syscall "read" on unknown`},
+		{`{"nr": "read", "arch": 1234}`, `unknown syscall "read" on arch 0x4d2`},
 	} {
 		_, err := Parse([]byte(tt.in), x86)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
@@ -100,5 +100,30 @@ func TestRead(t *testing.T) {
 	_, err = Read(strings.NewReader("{\"nr\": 1}\n\n{\"nr\": x}\n"), "b.jsonl", x86)
 	if err == nil || !strings.HasPrefix(err.Error(), "b.jsonl:3: ") {
 		t.Errorf("error %v, want one naming b.jsonl:3", err)
+	}
+}
+
+// TestCheck32Bit: a 32-bit arch's registers cannot carry a 64-bit value
+// (populate_seccomp_data zero-extends them); x32 passes 64-bit registers.
+func TestCheck32Bit(t *testing.T) {
+	x86 := arch(t, "x86_64")
+	for _, tt := range []struct {
+		in, err string
+	}{
+		{`{"arch": "i386", "nr": 1, "args": ["0x1122334455667788"]}`, "args[0]: 0x1122334455667788 does not fit in 32 bits, and i386 registers are 32 bits wide"},
+		{`{"arch": "arm", "nr": 1, "args": [0, 4294967296]}`, "args[1]: 0x100000000 does not fit in 32 bits"},
+		{`{"arch": "mips", "nr": 4001, "ip": "0x100000000"}`, "ip: 0x100000000 does not fit in 32 bits"},
+		{`{"arch": 1073741948, "nr": 1, "args": ["0xffffffffff"]}`, "args[0]: 0xffffffffff does not fit in 32 bits"},
+		{`{"arch": "i386", "nr": 1, "args": [4294967295], "ip": "0xffffffff"}`, ""},
+		{`{"arch": "x32", "nr": 1, "args": ["0x1122334455667788"]}`, ""},
+		{`{"arch": "x86_64", "nr": 1, "args": ["0x1122334455667788"], "ip": "0xffffffffffffffff"}`, ""},
+	} {
+		_, err := Parse([]byte(tt.in), x86)
+		switch {
+		case tt.err == "" && err != nil:
+			t.Errorf("Parse(%s): %v", tt.in, err)
+		case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):
+			t.Errorf("Parse(%s) = %v, want an error containing %q", tt.in, err, tt.err)
+		}
 	}
 }
