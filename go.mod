@@ -9,3 +9,5 @@ require (
 	golang.org/x/sys v0.50.0
 	sigs.k8s.io/randfill v1.0.0
 )
+
+require github.com/agnivade/levenshtein v1.2.2

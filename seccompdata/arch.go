@@ -127,7 +127,7 @@ func LookupArch(s string) (Arch, error) {
 	for i, a := range archTable {
 		names[i] = a.Name
 	}
-	return Arch{}, fmt.Errorf("unknown arch %q: want one of %s, or an AUDIT_ARCH value", s, strings.Join(names, ", "))
+	return Arch{}, fmt.Errorf("unknown arch %q: want one of %s, or the AUDIT_ARCH value of one of them", s, strings.Join(names, ", "))
 }
 
 // ArchByAudit returns the arch whose seccomp_data.arch is audit. x86_64 and

@@ -76,7 +76,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, open func(con
 		fs.BoolVar(&o.ask, "live", false, "also install the program in the running kernel (without attaching it) and compare")
 		fs.StringVar(&o.print, "print", "", "write the program in `FORMAT` (raw, asm, c, ddd, comma) to stdout instead of checking it")
 	}
-	return cli.Run("bpfcheck", usage, args, stderr, &o.live, define, func(ctx context.Context, files []string) (int, error) {
+	return cli.Run("bpfcheck", usage, args, stdout, stderr, &o.live, define, func(ctx context.Context, files []string) (int, error) {
 		return check(ctx, &o, files, stdin, stdout)
 	})
 }
@@ -352,9 +352,11 @@ func reportVerdict(o *options, r *result, w io.Writer) error {
 	if r.Accepted {
 		extra := ""
 		if r.PathLength > 0 {
-			extra = fmt.Sprintf(", path length %d of %d", r.PathLength, verifier.MaxInsnsPerPath)
+			// seccomp_attach_filter: the stack's eBPF instructions plus 4
+			// for each filter, at most MAX_INSNS_PER_PATH.
+			extra = fmt.Sprintf(", path length %d of the kernel's %d", r.PathLength, verifier.MaxInsnsPerPath)
 		}
-		_, err := fmt.Fprintf(w, "%s: accepted (%s instructions%s)\n", name, joinInts(r.Instructions), extra)
+		_, err := fmt.Fprintf(w, "%s: accepted (%s%s)\n", name, instructions(r.Instructions), extra)
 		return err
 	}
 	e := r.Error
@@ -392,10 +394,14 @@ func insnText(p program.Program, pc int) string {
 	return fmt.Sprintf("%s\t; { 0x%02x, %d, %d, 0x%08x }", program.InstructionText(p, pc), ins.Op, ins.Jt, ins.Jf, ins.K)
 }
 
-func joinInts(v []int) string {
+// instructions is "1 instruction", "27 instructions" or "3+1 instructions".
+func instructions(v []int) string {
 	s := make([]string, len(v))
 	for i, n := range v {
 		s[i] = fmt.Sprint(n)
 	}
-	return strings.Join(s, "+")
+	if len(v) == 1 && v[0] == 1 {
+		return "1 instruction"
+	}
+	return strings.Join(s, "+") + " instructions"
 }

@@ -96,7 +96,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, open func(con
 		fs.BoolVar(&o.model.LastThread, "last-thread", false, "model a single-threaded process (KILL_THREAD kills it)")
 		fs.BoolVar(&o.model.SIGSYSHandler, "sigsys-handler", false, "model a SIGSYS handler (TRAP does not kill)")
 	}
-	return cli.Run("bpfsim", usage, args, stderr, &o.kernel, define, func(ctx context.Context, files []string) (int, error) {
+	return cli.Run("bpfsim", usage, args, stdout, stderr, &o.kernel, define, func(ctx context.Context, files []string) (int, error) {
 		o.ctx = ctx
 		differ, err := simulate(&o, files, stdin, stdout)
 		if err != nil || !differ {
@@ -113,7 +113,7 @@ func simulate(o *options, files []string, stdin io.Reader, stdout io.Writer) (bo
 	if o.outcome && !o.live {
 		return false, cli.Usagef("--outcome needs --live")
 	}
-	arch, err := seccompdata.LookupArch(o.arch)
+	arch, err := input.ParseArch(o.arch)
 	if err != nil {
 		return false, cli.Usagef("--arch: %v", err)
 	}
@@ -165,6 +165,11 @@ func (o *options) single(arch seccompdata.Arch) (input.Call, error) {
 	c := input.New(arch, nr)
 	if len(o.args) > 6 {
 		return c, cli.Usagef("--args: %d values, at most 6", len(o.args))
+	}
+	for i, s := range o.argN {
+		if s != "" && len(o.args) > 0 {
+			return c, cli.Usagef("--args and --arg%d both set arguments: use one or the other", i)
+		}
 	}
 	for i, s := range o.args {
 		v, err := input.ParseUint64(s)
@@ -375,7 +380,7 @@ func (s *simulator) print(r *result) error {
 	if r.Input.Arch.NrBit != 0 || r.Nr < 0 {
 		nr = fmt.Sprintf("%#x", uint32(r.Nr))
 	}
-	fmt.Fprintf(s.w, "%s (%s) on %s: %s", name, nr, r.Arch, describe(r))
+	fmt.Fprintf(s.w, "%s (%s) on %s: %s", name, nr, r.Input.Arch, describe(r))
 	if len(s.stack) > 1 && r.Filter >= 0 {
 		fmt.Fprintf(s.w, "  filter=%d (%s)", r.Filter, s.files[r.Filter])
 	}
@@ -414,23 +419,49 @@ func retText(a *answer) string {
 	return fmt.Sprintf("ret=0x%08x rets=[%s]", a.Ret, strings.Join(rets, " "))
 }
 
-// describe is the action with what the calling thread sees.
+// describe is the action with what the calling thread experiences in the
+// circumstances the flags model (--tracer, --listener, --last-thread,
+// --sigsys-handler).
 func describe(r *result) string {
 	o := r.Outcome
-	switch {
-	case r.Bypassed:
+	if r.Bypassed {
 		return "ALLOW (this syscall bypasses seccomp; the filters said " + r.Action + ")"
-	case r.Errno != "":
-		return r.Action + " " + r.Errno
 	}
 	a := seccompdata.Action(r.Ret)
-	switch {
-	case a.Kind() == seccompdata.ActTrace && o.TraceEvent == nil:
-		return r.Action + " (ENOSYS without a tracer)"
-	case a.Kind() == seccompdata.ActUserNotif && o.Notification == nil:
-		return r.Action + " (ENOSYS without a listener)"
-	case !a.Known():
-		return r.Action + " (acts as KILL_PROCESS)"
+	var what string
+	switch vm.Effective(r.Ret) {
+	case seccompdata.ActErrno:
+		what = r.Errno
+		if a.Data() > 4095 {
+			what = fmt.Sprintf("(returns -4095: the kernel caps the errno at MAX_ERRNO)")
+		}
+	case seccompdata.ActTrap:
+		what = "(SIGSYS kills the process with a core dump: no SIGSYS handler)"
+		if o.Killed == "" {
+			what = fmt.Sprintf("(SIGSYS to the handler, si_errno %d; the call returns its nr)", a.Data())
+		}
+	case seccompdata.ActTrace:
+		what = "(ENOSYS without a tracer)"
+		if o.TraceEvent != nil {
+			what = "(stops for the tracer, which decides)"
+		}
+	case seccompdata.ActUserNotif:
+		what = "(ENOSYS without a listener)"
+		if o.Notification != nil {
+			what = "(the listener decides)"
+		}
+	case seccompdata.ActKillThread:
+		what = "(kills the thread)"
+		if o.Killed == seccompdata.KilledProcess {
+			what = "(kills the process with a core dump: the last thread)"
+		}
+	case seccompdata.ActKillProcess:
+		if !a.Known() {
+			what = "(acts as KILL_PROCESS)"
+		}
 	}
-	return r.Action
+	if what == "" {
+		return r.Action
+	}
+	return r.Action + " " + what
 }

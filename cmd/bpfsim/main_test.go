@@ -130,7 +130,7 @@ func TestStack(t *testing.T) {
 		t.Errorf("exit %d: %s", code, out)
 	}
 	code, out, _ = runSim("", "../../corpus/samples/trap-rw.asm", dropper, "--syscall", "read")
-	if code != 0 || !strings.Contains(out, "TRAP(0)  filter=0") {
+	if code != 0 || !strings.Contains(out, "TRAP(0) (SIGSYS kills the process with a core dump: no SIGSYS handler)  filter=0") {
 		t.Errorf("exit %d: %s", code, out)
 	}
 }

@@ -72,20 +72,28 @@ func Main(run func(args []string, stdin io.Reader, stdout, stderr io.Writer, ope
 // deadline, calls body with the context and the operands, and turns what
 // body returns into an exit status, printing an error as one line
 // "NAME: message" on stderr.
-func Run(name, usage string, args []string, stderr io.Writer, live *Live, define func(*pflag.FlagSet), body func(ctx context.Context, operands []string) (int, error)) int {
+func Run(name, usage string, args []string, stdout, stderr io.Writer, live *Live, define func(*pflag.FlagSet), body func(ctx context.Context, operands []string) (int, error)) int {
 	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usage)
-		fs.PrintDefaults()
-	}
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	define(fs)
 	live.AddFlags(fs)
+	// A flag given twice is an error, not a silent override; list flags
+	// (--args) collect their values instead, and a switch said twice
+	// says the same thing.
+	fs.VisitAll(func(f *pflag.Flag) {
+		if t := f.Value.Type(); t != "bool" && !strings.HasSuffix(t, "Slice") {
+			f.Value = &once{Value: f.Value, name: f.Name}
+		}
+	})
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
 			return ExitOK
 		}
-		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		fmt.Fprintf(stderr, "%s: %v (try --help)\n", name, err)
 		return ExitUsage
 	}
 	ctx, stop, err := live.Start(fs)
@@ -100,6 +108,21 @@ func Run(name, usage string, args []string, stderr io.Writer, live *Live, define
 		return ExitCode(err)
 	}
 	return code
+}
+
+// once is a flag value that may be set only once.
+type once struct {
+	pflag.Value
+	name string
+	set  bool
+}
+
+func (o *once) Set(s string) error {
+	if o.set {
+		return fmt.Errorf("given twice; give it once")
+	}
+	o.set = true
+	return o.Value.Set(s)
 }
 
 // RejectedError is a policy the kernel would refuse to install; the

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/agnivade/levenshtein"
+
 	"github.com/bpfsim/bpfsim/seccompdata"
 )
 
@@ -58,7 +60,7 @@ func Parse(line []byte, defaultArch seccompdata.Arch) (Call, error) {
 		if err != nil {
 			return Call{}, fmt.Errorf("arch: %v", err)
 		}
-		if in.Arch, err = parseArch(s); err != nil {
+		if in.Arch, err = ParseArch(s); err != nil {
 			return Call{}, err
 		}
 	}
@@ -110,9 +112,11 @@ func (c Call) Check() error {
 	return nil
 }
 
-// parseArch reads an arch name, or any 32-bit number as an AUDIT_ARCH
-// value (seccompdata.ArchOf).
-func parseArch(s string) (seccompdata.Arch, error) {
+// ParseArch reads an arch as the command line and batch format name it: an
+// arch name, or any 32-bit number as an AUDIT_ARCH value
+// (seccompdata.ArchOf: an arch bpfsim has no table for has no syscall
+// names).
+func ParseArch(s string) (seccompdata.Arch, error) {
 	a, err := seccompdata.LookupArch(s)
 	if err == nil {
 		return a, nil
@@ -196,6 +200,9 @@ func ParseNr(s string, arch seccompdata.Arch) (int32, error) {
 	} else {
 		n, ok := arch.SyscallNumber(s)
 		if !ok {
+			if near := closest(s, arch.Syscalls()); near != "" {
+				return 0, fmt.Errorf("unknown syscall %q on %s (did you mean %s?)", s, arch, near)
+			}
 			return 0, fmt.Errorf("unknown syscall %q on %s", s, arch)
 		}
 		nr = n
@@ -204,6 +211,19 @@ func ParseNr(s string, arch seccompdata.Arch) (int32, error) {
 		nr |= int32(arch.NrBit)
 	}
 	return nr, nil
+}
+
+// closest returns the syscall name nearest to s by edit distance, if one is
+// within a third of s's length.
+func closest(s string, calls []seccompdata.Syscall) string {
+	s = strings.ToLower(s)
+	best, bestD := "", len(s)/3+1
+	for _, c := range calls {
+		if d := levenshtein.ComputeDistance(s, c.Name); d < bestD {
+			best, bestD = c.Name, d
+		}
+	}
+	return best
 }
 
 // ParseUint64 reads an unsigned 64-bit number in Go syntax (decimal, 0x

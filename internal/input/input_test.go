@@ -82,6 +82,8 @@ func TestParseErrors(t *testing.T) {
 		{`{"arch": "sparc"}`, `unknown arch "sparc"`},
 		{`{"arch": 4294967296}`, `unknown arch "4294967296"`},
 		{`{"nr": 1, "extra": 2}`, "extra: unknown field"},
+		{`{"nr": "opneat"}`, `unknown syscall "opneat" on x86_64 (did you mean openat?)`},
+		{`{"nr": "getpppid"}`, `(did you mean getppid?)`},
 		{`{"nr": "read", "arch": 1234}`, `unknown syscall "read" on arch 0x4d2`},
 	} {
 		_, err := Parse([]byte(tt.in), x86)
