@@ -48,6 +48,8 @@ var goldenCases = []struct {
 	{"print-c", []string{"--print", "c", allow}, nil},
 	{"print-ddd", []string{"--print", "ddd", allow}, nil},
 	{"print-comma", []string{"--print", "comma", allow}, nil},
+	{"print-raw-be", []string{"--print", "raw-be", allow}, nil},
+	{"print-be-to-le", []string{"--big-endian", "--format", "raw", "--print", "raw", "testdata/golden/allow-be.bpf.in"}, nil},
 	{"usage", []string{"--mode", "tcp", allow}, nil},
 }
 

@@ -74,7 +74,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, open func(con
 		fs.BoolVar(&o.json, "json", false, "print JSON (one object; one line per file with --each)")
 		fs.BoolVar(&o.each, "each", false, "check every file on its own instead of as a stack")
 		fs.BoolVar(&o.ask, "live", false, "also install the program in the running kernel (without attaching it) and compare")
-		fs.StringVar(&o.print, "print", "", "write the program in `FORMAT` (raw, asm, c, ddd, comma) to stdout instead of checking it")
+		fs.StringVar(&o.print, "print", "", "write the program in `FORMAT` (raw, raw-be, asm, c, ddd, comma) to stdout instead of checking it")
 	}
 	return cli.Run("bpfcheck", usage, args, stdout, stderr, &o.live, define, func(ctx context.Context, files []string) (int, error) {
 		return check(ctx, &o, files, stdin, stdout)
@@ -155,9 +155,15 @@ func check(ctx context.Context, o *options, files []string, stdin io.Reader, std
 }
 
 func printProgram(ctx context.Context, o *options, files []string, stdin io.Reader, stdout io.Writer) (int, error) {
-	f, err := program.ParseFormat(o.print)
+	// --big-endian says how to read the input; the output's byte order is
+	// the format's own: raw is little-endian, raw-be big-endian.
+	format, bigEndian := o.print, false
+	if format == "raw-be" {
+		format, bigEndian = "raw", true
+	}
+	f, err := program.ParseFormat(format)
 	if err != nil || f == program.FormatAuto {
-		return 0, cli.Usagef("--print %q: want raw, asm, c, ddd or comma", o.print)
+		return 0, cli.Usagef("--print %q: want raw, raw-be, asm, c, ddd or comma", o.print)
 	}
 	names, progs, err := o.in.Policies(ctx, &o.live, files, stdin)
 	if err != nil {
@@ -166,7 +172,7 @@ func printProgram(ctx context.Context, o *options, files []string, stdin io.Read
 	if len(progs) != 1 {
 		return 0, cli.Usagef("--print converts one program, got %d", len(progs))
 	}
-	out, err := program.Encode(progs[0], f, o.in.BigEndian)
+	out, err := program.Encode(progs[0], f, bigEndian)
 	if err != nil {
 		return 0, cli.Inputf("%s: %v", names[0], err)
 	}

@@ -252,7 +252,7 @@ type Input struct {
 // AddFlags registers --format and --big-endian on fs.
 func (in *Input) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&in.Format, "format", "auto", "input format: auto, raw, asm, c, ddd or comma")
-	fs.BoolVar(&in.BigEndian, "big-endian", false, "raw input is big-endian (default little-endian)")
+	fs.BoolVar(&in.BigEndian, "big-endian", false, "raw input is big-endian (default little-endian); the output's order is --print's: raw or raw-be")
 	fs.IntVar(&in.Pid, "pid", 0, "read the filters of running thread `TID` (a process ID names its main thread), oldest first, instead of files")
 }
 
