@@ -364,10 +364,10 @@ func (a *assembler) ldArg(off uint32) { a.stmt(program.ClassLD|program.ModeABS, 
 
 func (a *assembler) cond(c Cond, fail label) {
 	const (
-		jeq  = program.ClassJMP | program.OpJEQ
-		jgt  = program.ClassJMP | program.OpJGT
-		jge  = program.ClassJMP | program.OpJGE
-		jset = program.ClassJMP | program.OpJSET
+		jeq  = program.JeqK
+		jgt  = program.JgtK
+		jge  = program.JgeK
+		jset = program.JsetK
 	)
 	vh, vl := uint32(c.Value>>32), uint32(c.Value)
 	mh, ml := uint32(c.Mask>>32), uint32(c.Mask)
@@ -397,7 +397,7 @@ func (a *assembler) cond(c Cond, fail label) {
 		a.jump(jeq, vh, n2, fail)
 		a.set(n2)
 		a.ldArg(lo)
-		op := uint16(jgt)
+		op := jgt
 		if c.Op == OpGe {
 			op = jge
 		}

@@ -9,7 +9,7 @@ import (
 	"github.com/bpfsim/bpfsim/seccompdata"
 )
 
-func st(code uint16, k uint32) program.Instruction { return program.Stmt(code, k) }
+func st(code uint16, k uint32) program.Instruction { return program.Instruction{Op: code, K: k} }
 
 const (
 	archX86_64 = 0xc000003e

@@ -23,18 +23,18 @@ type Instruction = bpf.RawInstruction
 type Program []Instruction
 
 // Stmt returns a non-jump instruction, like the BPF_STMT macro.
-func Stmt(code uint16, k uint32) Instruction { return Instruction{Op: code, K: k} }
+func Stmt(op Opcode, k uint32) Instruction { return Instruction{Op: uint16(op), K: k} }
 
 // Jump returns a jump instruction, like the BPF_JUMP macro.
-func Jump(code uint16, k uint32, jt, jf uint8) Instruction {
-	return Instruction{Op: code, Jt: jt, Jf: jf, K: k}
+func Jump(op Opcode, k uint32, jt, jf uint8) Instruction {
+	return Instruction{Op: uint16(op), Jt: jt, Jf: jf, K: k}
 }
 
 // ReadsInstructionPointer reports whether p loads a word of a seccomp
 // filter's seccomp_data.instruction_pointer (ld [8] or ld [12]).
 func ReadsInstructionPointer(p Program) bool {
 	for _, ins := range p {
-		if ins.Op == ClassLD|SizeW|ModeABS && (ins.K == 8 || ins.K == 12) {
+		if Opcode(ins.Op) == LdAbsW && (ins.K == 8 || ins.K == 12) {
 			return true
 		}
 	}
