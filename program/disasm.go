@@ -7,9 +7,10 @@ import (
 )
 
 // Disassemble writes p as bpf_asm text (tools/bpf/bpf_exp.y syntax) that
-// assembles, with this package or with bpf_asm itself, back to exactly p.
-// It writes one instruction per line, indented by a tab; an instruction that
-// is a jump target is preceded by its label, "l<pc>:".
+// assembles, with this package or with bpf_asm itself, back to p, exactly
+// but for the jt and jf the kernel ignores (see below). It writes one
+// instruction per line, indented by a tab; an instruction that is a jump
+// target is preceded by its label, "l<pc>:".
 //
 // Every code bpf_asm can produce is written, including ones the kernel
 // rejects (ret x, div #0, ld M[20], ...). A conditional jump is written
@@ -20,11 +21,19 @@ import (
 // ("ld proto"); offsets it has no name for, such as xor_x, stay numeric
 // ("ld [0xfffff028]").
 //
+// The kernel reads jt and jf only in the eight conditional jumps; every
+// other instruction, ja included, ignores them, and real filters sometimes
+// carry stray bits there. bpf_asm has no room for them, so such an
+// instruction is written with a trailing comment naming them,
+// "ret #0x7fff0000 ; jt=0 jf=1 ignored by the kernel", and reads back with
+// jt and jf 0. IgnoredJumpBits lists these instructions, for callers that
+// want to warn; the raw, c, ddd and comma formats keep every bit.
+//
 // Disassemble fails with an *EncodeError, naming the pc and code, for a
 // program bpf_asm cannot express: a code outside its grammar (0x08, 0x21,
 // 0x0d, 0x8c, any code >= 0xb2, any code with the high byte set, ...), a
-// non-zero field that the code's bpf_asm form has no room for (jt in a
-// load, k in "ret a"), or a jump whose target lies outside the program.
+// non-zero k that the code's bpf_asm form has no room for (k in "ret a",
+// "add x", "ld #len"), or a jump whose target lies outside the program.
 // Such programs can be written in the raw, c, ddd or comma formats.
 func Disassemble(p Program) (string, error) {
 	if len(p) == 0 {
@@ -52,17 +61,51 @@ func Disassemble(p Program) (string, error) {
 	return b.String(), nil
 }
 
+// IgnoredJumpBits returns the indices, in ascending order, of the
+// instructions of p that have a non-zero jt or jf although the kernel never
+// reads them: every instruction but the eight conditional jumps (jeq, jgt,
+// jge, jset with k or x), ja included. bpf_check_classic and
+// bpf_convert_filter (net/core/filter.c) look at jt and jf of those eight
+// only. It returns nil when there are none.
+//
+// Disassemble and InstructionText write such an instruction with the
+// ignored bits in a comment, and its bpf_asm text reads back with jt and
+// jf 0, so a caller printing bpf_asm can use this to say, once, that the
+// text is the program the kernel runs but not the program's bytes.
+func IgnoredJumpBits(p Program) []int {
+	var out []int
+	for pc, ins := range p {
+		if ignoredJumpBits(ins) {
+			out = append(out, pc)
+		}
+	}
+	return out
+}
+
+// ignoredJumpBits reports whether ins has jt or jf set where the kernel
+// ignores them.
+func ignoredJumpBits(ins Instruction) bool {
+	return (ins.Jt != 0 || ins.Jf != 0) && !Opcode(ins.Op).IsConditionalJump()
+}
+
 // asmLine returns the bpf_asm text of the instruction at pc in a program
 // of n instructions; label names jump targets. It writes the row of
-// asmForms that writeForm picks.
+// asmForms that writeForm picks, followed by a comment when jt or jf are
+// set where the kernel ignores them.
 func asmLine(pc int, ins Instruction, n int, label func(int) string) (string, error) {
+	line, err := asmInsn(pc, ins, n, label)
+	if err == nil && ignoredJumpBits(ins) {
+		line += fmt.Sprintf(" ; jt=%d jf=%d ignored by the kernel", ins.Jt, ins.Jf)
+	}
+	return line, err
+}
+
+// asmInsn is asmLine without the comment.
+func asmInsn(pc int, ins Instruction, n int, label func(int) string) (string, error) {
 	fail := func(format string, args ...any) (string, error) {
 		return "", &EncodeError{PC: pc, Ins: ins, Msg: fmt.Sprintf(format, args...)}
 	}
 	op, k := Opcode(ins.Op), ins.K
-	if Class(ins.Op) != ClassJMP && (ins.Jt != 0 || ins.Jf != 0) {
-		return fail("jt and jf must be 0 outside jumps to be written as bpf_asm; use the raw, c, ddd or comma format")
-	}
 	form, ok := writeForm(op, numOperands)
 	if !ok {
 		return fail("code %#04x has no bpf_asm form; use the raw, c, ddd or comma format", ins.Op)
@@ -83,9 +126,6 @@ func asmLine(pc int, ins Instruction, n int, label func(int) string) (string, er
 			}
 		}
 	case argLabel:
-		if ins.Jt != 0 || ins.Jf != 0 {
-			return fail("jt and jf must be 0 in ja to be written as bpf_asm; use the raw, c, ddd or comma format")
-		}
 		t := (uint64(pc) + 1 + uint64(k)) & 0xffffffff // bpf_asm wraps k
 		if t >= uint64(n) {
 			return fail("ja target %d is outside the program; use the raw, c, ddd or comma format", int64(pc)+1+int64(int32(k)))
@@ -167,9 +207,11 @@ func asmMask(k uint32) string {
 }
 
 // InstructionText returns the bpf_asm text of the instruction at pc, with
-// jump targets written as labels "l<pc>" as Disassemble names them, for
+// jump targets written as labels "l<pc>" as Disassemble names them and jt
+// and jf the kernel ignores in a comment, as Disassemble writes them, for
 // reports and traces. An instruction bpf_asm cannot express is shown as its
-// raw fields, "{ 0x08, 0, 0, 0x00000000 }"; so is a pc outside p.
+// raw fields, "{ 0x08, 0, 0, 0x00000000 }"; a pc outside p as
+// "<pc N outside the program>".
 func InstructionText(p Program, pc int) string {
 	if pc < 0 || pc >= len(p) {
 		return fmt.Sprintf("<pc %d outside the program>", pc)
