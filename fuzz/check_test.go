@@ -67,7 +67,7 @@ func (k fakeKernel) Eval(ctx context.Context, p program.Program, in []seccompdat
 
 func TestCheckAndMinimize(t *testing.T) {
 	g := fuzz.NewGenerator(9)
-	pol := &fuzz.Policy{CheckArch: true, Arch: 0xc000003e, Default: seccompdata.ActAllow,
+	pol := &fuzz.Policy{CheckArch: true, Arch: seccompdata.AuditArchX86_64, Default: seccompdata.ActAllow,
 		Rules: []fuzz.Rule{
 			{Nr: 1, Action: seccompdata.ActErrno | 5, Ret: 3, DataFromArg: -1}, // tax/txa
 			{Nr: 2, Action: seccompdata.ActTrap, Ret: 4, DataFromArg: -1},      // neg
@@ -157,9 +157,9 @@ func TestExpectWriteReadReplay(t *testing.T) {
 	o := liveOracle(t)
 	p := dropper(t)
 	cases := []fuzz.CaseInput{
-		{Why: "getppid", Input: seccompdata.Data{Nr: 110, Arch: 0xc000003e}},
-		{Why: "nonexistent", Input: seccompdata.Data{Nr: 1000, Arch: 0xc000003e, Args: [6]uint64{1 << 40}}},
-		{Why: "unknown arch", Input: seccompdata.Data{Nr: 110, Arch: 12345, InstructionPointer: 0x401000}},
+		{Why: "getppid", Input: seccompdata.Data{Nr: seccompdata.NrGetppidX86_64, Arch: seccompdata.AuditArchX86_64}},
+		{Why: "nonexistent", Input: seccompdata.Data{Nr: 1000, Arch: seccompdata.AuditArchX86_64, Args: [6]uint64{1 << 40}}},
+		{Why: "unknown arch", Input: seccompdata.Data{Nr: seccompdata.NrGetppidX86_64, Arch: 12345, InstructionPointer: 0x401000}},
 	}
 	e, err := fuzz.Expect(context.Background(), o, p, cases, true)
 	if err != nil {

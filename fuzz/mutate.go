@@ -2,6 +2,7 @@ package fuzz
 
 import (
 	"github.com/bpfsim/bpfsim/program"
+	"github.com/bpfsim/bpfsim/seccompdata"
 	"github.com/bpfsim/bpfsim/verifier"
 )
 
@@ -217,9 +218,9 @@ func (g *Generator) Invalid() program.Program {
 	case 10: // seccomp opcodes
 		p = insertAt(p, pc, program.Stmt(socketOnlyCodes[r.Intn(len(socketOnlyCodes))], pick(0, 1, 4)))
 	default: // seccomp load offsets
-		k := pick(64, 2, 62, 0x100, 0xfffffffc, 0x80000000)
+		k := pick(seccompdata.Size, 2, seccompdata.Size-2, 0x100, 0xfffffffc, 0x80000000)
 		if edge {
-			k = 60
+			k = seccompdata.Size - 4
 		}
 		p = insertAt(p, pc, program.Stmt(program.LdAbsW, k))
 	}

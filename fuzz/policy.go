@@ -232,9 +232,9 @@ func (g *Generator) fillRule(r *Rule, c gofuzz.Continue) {
 
 func (g *Generator) fillPolicy(p *Policy, c gofuzz.Continue) {
 	p.CheckArch = c.Intn(5) != 0
-	p.Arch = auditX86_64
+	p.Arch = seccompdata.AuditArchX86_64
 	if c.Intn(8) == 0 {
-		p.Arch = auditI386
+		p.Arch = seccompdata.AuditArchI386
 	}
 	c.Fuzz(&p.ArchMismatch)
 	p.CheckX32 = c.Intn(2) == 0
@@ -255,8 +255,8 @@ func (g *Generator) fillPolicy(p *Policy, c gofuzz.Continue) {
 }
 
 // Offsets in seccomp_data of an argument's halves on x86_64.
-func loOff(arg int) uint32 { return uint32(16 + 8*arg) }
-func hiOff(arg int) uint32 { return uint32(20 + 8*arg) }
+func loOff(arg int) uint32 { return uint32(seccompdata.OffsetArgs + 8*arg) }
+func hiOff(arg int) uint32 { return uint32(seccompdata.OffsetArgs + 8*arg + 4) }
 
 const numRetForms = 5
 
@@ -272,13 +272,13 @@ func (p *Policy) Program() program.Program {
 	def := a.newLabel()
 	if p.CheckArch {
 		ok, bad := a.newLabel(), a.newLabel()
-		a.stmt(program.ClassLD|program.ModeABS, 4)
+		a.stmt(program.LdAbsW, seccompdata.OffsetArch)
 		a.jump(program.ClassJMP|program.OpJEQ, p.Arch, ok, bad)
 		a.set(bad)
 		a.stmt(program.ClassRET, uint32(p.ArchMismatch))
 		a.set(ok)
 	}
-	a.stmt(program.ClassLD|program.ModeABS, 0)
+	a.stmt(program.LdAbsW, seccompdata.OffsetNr)
 	if p.CheckX32 {
 		x32, next := a.newLabel(), a.newLabel()
 		a.jump(program.ClassJMP|program.OpJGE, seccompdata.X32SyscallBit, x32, next)
@@ -338,7 +338,7 @@ func (p *Policy) Program() program.Program {
 		for i, r := range p.Rules {
 			next := a.newLabel()
 			if i > 0 {
-				a.stmt(program.ClassLD|program.ModeABS, 0) // conditions clobbered A
+				a.stmt(program.LdAbsW, seccompdata.OffsetNr) // conditions clobbered A
 			}
 			body := a.newLabel()
 			a.jump(program.ClassJMP|program.OpJEQ, uint32(r.Nr), body, next)

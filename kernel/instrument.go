@@ -29,6 +29,17 @@ import (
 // (__seccomp_filter, kernel/seccomp.c), so 12 bits per syscall come back
 // exactly.
 
+// Offsets of the words of seccomp_data the rewriting reads, on
+// little-endian x86_64: each 64-bit field's low half comes first
+// (populate_seccomp_data, kernel/seccomp.c; seccompdata.Data.Words).
+const (
+	offIPLow  = seccompdata.OffsetInstructionPointer
+	offIPHigh = seccompdata.OffsetInstructionPointer + 4
+)
+
+// offArgLow is the offset of the low half of args[i].
+func offArgLow(i uint32) uint32 { return seccompdata.OffsetArgs + 8*i }
+
 // Syscall sites of the stub, by role.
 const (
 	siteK     = 0 // the index of a RET K constant, or aPathMarker
@@ -58,11 +69,11 @@ func analyze(p program.Program) *progInfo {
 		switch program.Opcode(ins.Op) {
 		case program.LdAbsW:
 			switch ins.K {
-			case 0:
+			case seccompdata.OffsetNr:
 				info.readsNr = true
-			case 4:
+			case seccompdata.OffsetArch:
 				info.readsArch = true
-			case 8, 12:
+			case offIPLow, offIPHigh:
 				info.readsIP = true
 			}
 		case program.RetK:
@@ -131,9 +142,9 @@ func instrument(p program.Program, info *progInfo, at sites, sub substitution) (
 	// original instruction exactly as in the original program (nothing
 	// stored), so validation of the original part is unchanged.
 	out = append(out,
-		program.Stmt(program.LdAbsW, 12),
+		program.Stmt(program.LdAbsW, offIPHigh),
 		program.Jump(program.JeqK, hi, 0, 5),
-		program.Stmt(program.LdAbsW, 8),
+		program.Stmt(program.LdAbsW, offIPLow),
 		program.Jump(program.JeqK, uint32(at[0]), 4, 0),
 		program.Jump(program.JeqK, uint32(at[1]), 3, 0),
 		program.Jump(program.JeqK, uint32(at[2]), 2, 0),
@@ -154,13 +165,13 @@ func instrument(p program.Program, info *progInfo, at sites, sub substitution) (
 			ins = program.Stmt(program.Ja, uint32(kBase+info.kIndex[ins.K]-here-1))
 		case op == program.RetA:
 			ins = program.Stmt(program.Ja, uint32(aBase-here-1))
-		case op == program.LdAbsW && ins.K == 0 && sub.nr:
+		case op == program.LdAbsW && ins.K == seccompdata.OffsetNr && sub.nr:
 			ins = program.Stmt(program.LdImm, sub.nrVal)
-		case op == program.LdAbsW && ins.K == 4 && sub.arch:
+		case op == program.LdAbsW && ins.K == seccompdata.OffsetArch && sub.arch:
 			ins = program.Stmt(program.LdImm, sub.archVal)
-		case op == program.LdAbsW && ins.K == 8 && sub.ip:
+		case op == program.LdAbsW && ins.K == offIPLow && sub.ip:
 			ins = program.Stmt(program.LdImm, sub.ipLow)
-		case op == program.LdAbsW && ins.K == 12 && sub.ip:
+		case op == program.LdAbsW && ins.K == offIPHigh && sub.ip:
 			ins = program.Stmt(program.LdImm, sub.ipHigh)
 		}
 		// A RET that became a JA makes check_load_and_stores start the
@@ -177,7 +188,7 @@ func instrument(p program.Program, info *progInfo, at sites, sub substitution) (
 		// program has finished, so its scratch slots no longer matter.
 		out = append(out,
 			program.Stmt(program.St, 0),                               // +0  st M[0]
-			program.Stmt(program.LdAbsW, 8),                           // +1  ld [8]: which site
+			program.Stmt(program.LdAbsW, offIPLow),                    // +1  ld [8]: which site
 			program.Jump(program.JeqK, uint32(at[siteK]), 15, 0),      // +2  -> +18
 			program.Jump(program.JeqK, uint32(at[sitePiece]), 0, 4),   // +3  -> +4 / +8
 			program.Stmt(program.LdMem, 0),                            // +4  ld M[0]
@@ -200,11 +211,6 @@ func instrument(p program.Program, info *progInfo, at sites, sub substitution) (
 	return out, nil
 }
 
-// auditArchI386 is AUDIT_ARCH_I386 (include/uapi/linux/audit.h), the arch
-// the kernel reports for a syscall made through int $0x80 on x86_64
-// (syscall_get_arch, arch/x86/include/asm/syscall.h: TS_COMPAT).
-const auditArchI386 = 0x40000003
-
 // substitutionFor decides how input d is presented to the program, and
 // returns the substitution and the method. compat says that i386 syscalls
 // can be issued for real through int $0x80 (the oracle's probe found IA-32
@@ -212,7 +218,10 @@ const auditArchI386 = 0x40000003
 func substitutionFor(d *seccompdata.Data, info *progInfo, nativeArch uint32, compat bool) (substitution, Method) {
 	var sub substitution
 	var m Method
-	if compat && d.Arch == auditArchI386 {
+	// AUDIT_ARCH_I386 is the arch the kernel reports for a syscall made
+	// through int $0x80 on x86_64 (syscall_get_arch,
+	// arch/x86/include/asm/syscall.h: TS_COMPAT).
+	if compat && d.Arch == seccompdata.AuditArchI386 {
 		// The kernel itself sets arch to AUDIT_ARCH_I386 and takes nr
 		// and the six args from the registers; 335 and 336 reach the
 		// filter because seccomp_uprobe_exception (kernel/seccomp.c)
@@ -230,7 +239,7 @@ func substitutionFor(d *seccompdata.Data, info *progInfo, nativeArch uint32, com
 		sub.arch, sub.archVal = true, d.Arch
 		m |= ArchSubstituted
 	}
-	if (d.Nr == nrUretprobe || d.Nr == nrUprobe) && info.readsNr {
+	if bypassesSeccomp(d.Nr) && info.readsNr {
 		// seccomp_uprobe_exception (kernel/seccomp.c): these two never
 		// reach a filter on native x86_64, so another number is issued
 		// and the program reads the wanted one as a constant.
@@ -244,19 +253,21 @@ func substitutionFor(d *seccompdata.Data, info *progInfo, nativeArch uint32, com
 	return sub, m
 }
 
-// x86_64 numbers of the syscalls seccomp lets through unfiltered
-// (seccomp_uprobe_exception, kernel/seccomp.c), and the number issued in
-// their place.
-const (
-	nrUretprobe   = 335
-	nrUprobe      = 336
-	nrReplacement = 1000
-)
+// nrReplacement is the number issued in place of the x86_64 syscalls
+// seccomp lets through unfiltered (seccomp_uprobe_exception,
+// kernel/seccomp.c).
+const nrReplacement = 1000
+
+// bypassesSeccomp reports whether nr is one of those syscalls, uretprobe
+// or uprobe, on native x86_64.
+func bypassesSeccomp(nr int32) bool {
+	return nr == seccompdata.NrUretprobeX86_64 || nr == seccompdata.NrUprobeX86_64
+}
 
 // issuedNr is the syscall number actually placed in RAX (EAX for int
 // $0x80) for d.
 func issuedNr(d *seccompdata.Data, sub substitution) uint64 {
-	if !sub.compat && (sub.nr || d.Nr == nrUretprobe || d.Nr == nrUprobe) {
+	if !sub.compat && (sub.nr || bypassesSeccomp(d.Nr)) {
 		// When the program never reads nr the number does not matter to
 		// it, but 335/336 would skip the filter altogether.
 		return nrReplacement
@@ -292,10 +303,10 @@ const (
 // the failed check.
 func int80ProbeFilter(at sites) program.Program {
 	checks := []struct{ off, val uint32 }{
-		{0, nrI386Getpid},
-		{16, int80ProbeArg0 & 0xffffffff}, {20, int80ProbeArg0 >> 32},
-		{56, int80ProbeArg5 & 0xffffffff}, {60, int80ProbeArg5 >> 32},
-		{12, uint32(at[0] >> 32)},
+		{seccompdata.OffsetNr, nrI386Getpid},
+		{offArgLow(0), int80ProbeArg0 & 0xffffffff}, {offArgLow(0) + 4, int80ProbeArg0 >> 32},
+		{offArgLow(5), int80ProbeArg5 & 0xffffffff}, {offArgLow(5) + 4, int80ProbeArg5 >> 32},
+		{offIPHigh, uint32(at[0] >> 32)},
 	}
 	errno := uint32(seccompdata.ActErrno)
 	// Layout: arch check (2), checks (2 each), ld [8] and one jeq per
@@ -304,14 +315,14 @@ func int80ProbeFilter(at sites) program.Program {
 	failRets := siteRets + numSites
 	allow := failRets + len(checks)
 	p := program.Program{
-		program.Stmt(program.LdAbsW, 4),
-		program.Jump(program.JeqK, auditArchI386, 0, uint8(allow-2)),
+		program.Stmt(program.LdAbsW, seccompdata.OffsetArch),
+		program.Jump(program.JeqK, seccompdata.AuditArchI386, 0, uint8(allow-2)),
 	}
 	for i, c := range checks {
 		pc := len(p)
 		p = append(p, program.Stmt(program.LdAbsW, c.off), program.Jump(program.JeqK, c.val, 0, uint8(failRets+i-pc-2)))
 	}
-	p = append(p, program.Stmt(program.LdAbsW, 8))
+	p = append(p, program.Stmt(program.LdAbsW, offIPLow))
 	for s := range at {
 		pc := len(p)
 		p = append(p, program.Jump(program.JeqK, uint32(at[s]), uint8(siteRets+s-pc-1), 0))

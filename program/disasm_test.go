@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/bpfsim/bpfsim/seccompdata"
 )
 
 func TestDisassemble(t *testing.T) {
@@ -21,7 +23,7 @@ func TestDisassemble(t *testing.T) {
 		{
 			name: "seccomp arch check",
 			p: Program{
-				Stmt(0x20, 4), Jump(0x15, 0xc000003e, 1, 0), Stmt(0x06, 0x80000000),
+				Stmt(0x20, 4), Jump(0x15, seccompdata.AuditArchX86_64, 1, 0), Stmt(0x06, 0x80000000),
 				Stmt(0x20, 0), Jump(0x15, 59, 0, 1), Stmt(0x06, 0x50001), Stmt(0x06, 0x7fff0000),
 			},
 			want: "\tld [4]\n\tjeq #0xc000003e, l3\n\tret #0x80000000\nl3:\tld [0]\n\tjne #59, l6\n\tret #0x50001\nl6:\tret #0x7fff0000\n",
@@ -93,11 +95,11 @@ func TestInstructionText(t *testing.T) {
 	// Expected texts follow bpf_asm syntax (tools/bpf/bpf_exp.y) with
 	// labels named as Disassemble names them.
 	p := Program{
-		Stmt(0x20, 4),                // ld [4]
-		Jump(0x15, 0xc000003e, 0, 2), // jeq #0xc000003e, l2... jf 2 -> pc 4
-		Stmt(0x06, 0x7fff0000),       // ret #0x7fff0000
-		Stmt(0x08, 0),                // no bpf_asm form
-		Stmt(0x16, 0),                // ret a
+		Stmt(0x20, 4), // ld [4]
+		Jump(0x15, seccompdata.AuditArchX86_64, 0, 2), // jeq #0xc000003e, l2... jf 2 -> pc 4
+		Stmt(0x06, 0x7fff0000),                        // ret #0x7fff0000
+		Stmt(0x08, 0),                                 // no bpf_asm form
+		Stmt(0x16, 0),                                 // ret a
 	}
 	tests := []struct {
 		pc   int

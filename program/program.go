@@ -14,7 +14,11 @@
 // a program: that is the verifier package's job.
 package program
 
-import "golang.org/x/net/bpf"
+import (
+	"golang.org/x/net/bpf"
+
+	"github.com/bpfsim/bpfsim/seccompdata"
+)
 
 // Instruction is one struct sock_filter: a 16-bit code, two 8-bit jump
 // offsets and a 32-bit constant. It is x/net/bpf's raw instruction, so
@@ -35,8 +39,9 @@ func Jump(op Opcode, k uint32, jt, jf uint8) Instruction {
 // ReadsInstructionPointer reports whether p loads a word of a seccomp
 // filter's seccomp_data.instruction_pointer (ld [8] or ld [12]).
 func ReadsInstructionPointer(p Program) bool {
+	const ip = seccompdata.OffsetInstructionPointer
 	for _, ins := range p {
-		if Opcode(ins.Op) == LdAbsW && (ins.K == 8 || ins.K == 12) {
+		if Opcode(ins.Op) == LdAbsW && (ins.K == ip || ins.K == ip+4) {
 			return true
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bpfsim/bpfsim/seccompdata"
 )
 
 // everyAsmCode uses every code bpf_asm can produce (tools/bpf/bpf_exp.y),
@@ -31,7 +33,7 @@ var everyAsmCode = Program{
 	Stmt(0x64, 32), Stmt(0x6c, 0), Stmt(0x74, 31), Stmt(0x7c, 0), Stmt(0x84, 0),
 	Stmt(0x94, 7), Stmt(0x9c, 0), Stmt(0xa4, 0x80000000), Stmt(0xac, 0),
 	Stmt(0x07, 0), Stmt(0x87, 0),
-	Jump(0x15, 0xc000003e, 0, 0), Jump(0x15, 1, 2, 0), Jump(0x15, 1, 0, 2), Jump(0x15, 1, 3, 4),
+	Jump(0x15, seccompdata.AuditArchX86_64, 0, 0), Jump(0x15, 1, 2, 0), Jump(0x15, 1, 0, 2), Jump(0x15, 1, 3, 4),
 	Jump(0x1d, 0, 1, 1), Jump(0x25, 0x10000, 0, 1), Jump(0x2d, 0, 1, 0), Jump(0x35, 9, 0, 2),
 	Jump(0x3d, 0, 2, 1), Jump(0x45, 0x10, 0, 1), Jump(0x4d, 0, 1, 0), Jump(0x45, 3, 1, 1),
 	Stmt(0x05, 0), Stmt(0x05, 1),

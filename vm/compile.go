@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/bpfsim/bpfsim/program"
+	"github.com/bpfsim/bpfsim/seccompdata"
 	"github.com/bpfsim/bpfsim/verifier"
 )
 
@@ -102,7 +103,7 @@ const (
 
 // seccompDataSize is sizeof(struct seccomp_data), the value of "ld #len"
 // in a seccomp filter (seccomp_check_filter, kernel/seccomp.c).
-const seccompDataSize = 64
+const seccompDataSize = seccompdata.Size
 
 // CompileError reports an instruction this package cannot run safely. The
 // verifier rejects every such program first; these checks exist so that no
@@ -227,7 +228,7 @@ func compileInsn(pc, n int, in program.Instruction, mode verifier.Mode) (insn, s
 		if seccomp {
 			// Only aligned loads inside seccomp_data (seccomp_check_filter).
 			if k >= seccompDataSize || k%4 != 0 {
-				return c, fmt.Sprintf("seccomp load offset %d is not an aligned offset below 64", k)
+				return c, fmt.Sprintf("seccomp load offset %d is not an aligned offset below %d", k, seccompDataSize)
 			}
 			c.op, c.k = opLdWord, k/4
 			break

@@ -13,7 +13,7 @@ import (
 	"github.com/bpfsim/bpfsim/verifier"
 )
 
-const auditArchI386 = 0x40000003
+const auditArchI386 = seccompdata.AuditArchI386
 
 type benchInput struct {
 	name string
