@@ -31,10 +31,10 @@ func ExampleDecode_error() {
 
 func ExampleDisassemble() {
 	p := program.Program{
-		program.Stmt(program.ClassLD|program.SizeW|program.ModeABS, 0),
-		program.Jump(program.ClassJMP|program.OpJEQ|program.SrcK, 59, 0, 1),
-		program.Stmt(program.ClassRET|program.RvalK, 0x50001),
-		program.Stmt(program.ClassRET|program.RvalK, 0x7fff0000),
+		program.Stmt(program.LdAbsW, 0),
+		program.Jump(program.JeqK, 59, 0, 1),
+		program.Stmt(program.RetK, 0x50001),
+		program.Stmt(program.RetK, 0x7fff0000),
 	}
 	s, err := program.Disassemble(p)
 	if err != nil {
@@ -81,4 +81,15 @@ func ExampleIgnoredJumpBits() {
 	// 	ret #0x50001 ; jt=0 jf=1 ignored by the kernel
 	// l3:	ret #0x7fff0000
 	// jt/jf ignored by the kernel, left out of the bpf_asm text, at [2]
+}
+
+func ExampleOpcode() {
+	op := program.Opcode(program.Stmt(program.JsetK, 4).Op)
+	fmt.Println(op)
+	fmt.Printf("%#02x %d %v\n", op, op, op.IsConditionalJump())
+	fmt.Println(program.Opcode(0x8c)) // neg x: no such opcode
+	// Output:
+	// BPF_JMP|BPF_JSET|BPF_K
+	// 0x45 69 true
+	// 0x008c
 }
