@@ -79,7 +79,7 @@ type Outcome struct {
 
 func outcomeOf(nr int32, o kernel.Observed) *Outcome {
 	out := &Outcome{Outcome: o.Outcome, Text: o.String()}
-	if nr == nrGetppid && o.Returned && o.Return > 0 {
+	if nr == seccompdata.NrGetppidX86_64 && o.Returned && o.Return > 0 {
 		out.Return, out.Pid, out.Text = 0, true, "returned the parent's pid"
 	}
 	return out
@@ -91,10 +91,7 @@ func (o *Outcome) observed(nr int32) kernel.Observed {
 	if o.Pid {
 		ob.Return = 1 // any pid
 	}
-	ob.Errno = 0
-	if ob.Return < 0 && ob.Return >= -4095 {
-		ob.Errno = seccompdata.Errno(-ob.Return)
-	}
+	ob.Errno = seccompdata.ReturnErrno(ob.Return)
 	ob.Runs = o.Returned && o.Trap == nil && ranAsExpected(nr, ob.Return)
 	return ob
 }
@@ -419,13 +416,11 @@ func ranAsExpected(nr int32, ret int64) bool {
 	switch nr &^ int32(seccompdata.X32SyscallBit) {
 	case kernel.NrNonexistent:
 		return ret == -int64(seccompdata.ENOSYS)
-	case nrGetppid:
+	case seccompdata.NrGetppidX86_64:
 		return ret > 0
 	}
 	return false
 }
-
-const nrGetppid = 110
 
 // Programs reads the programs of a corpus directory in a fixed order:
 // samples/*.asm, found/*.asm, found/*.bpf, filters/*.bpf. bpfsim's fuzz

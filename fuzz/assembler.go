@@ -31,16 +31,16 @@ func (a *assembler) set(l label) {
 	a.at[l] = len(a.ins)
 }
 
-func (a *assembler) stmt(code uint16, k uint32) {
-	a.ins = append(a.ins, aIns{ins: program.Stmt(code, k)})
+func (a *assembler) stmt(op program.Opcode, k uint32) {
+	a.ins = append(a.ins, aIns{ins: program.Stmt(op, k)})
 }
 
-func (a *assembler) jump(code uint16, k uint32, jt, jf label) {
-	a.ins = append(a.ins, aIns{ins: program.Jump(code, k, 0, 0), jt: jt, jf: jf, kind: 1})
+func (a *assembler) jump(op program.Opcode, k uint32, jt, jf label) {
+	a.ins = append(a.ins, aIns{ins: program.Jump(op, k, 0, 0), jt: jt, jf: jf, kind: 1})
 }
 
 func (a *assembler) ja(l label) {
-	a.ins = append(a.ins, aIns{ins: program.Stmt(program.ClassJMP|program.OpJA, 0), ja: l, kind: 2})
+	a.ins = append(a.ins, aIns{ins: program.Stmt(program.Ja, 0), ja: l, kind: 2})
 }
 
 // insert puts x before index i; labels at or after i move with the
@@ -71,11 +71,11 @@ func (a *assembler) assemble() program.Program {
 			var tr []aIns
 			jt, jf := x.jt, x.jf
 			if far(jt) {
-				t := aIns{ins: program.Stmt(program.ClassJMP|program.OpJA, 0), ja: jt, kind: 2}
+				t := aIns{ins: program.Stmt(program.Ja, 0), ja: jt, kind: 2}
 				tr = append(tr, t)
 			}
 			if far(jf) {
-				tr = append(tr, aIns{ins: program.Stmt(program.ClassJMP|program.OpJA, 0), ja: jf, kind: 2})
+				tr = append(tr, aIns{ins: program.Stmt(program.Ja, 0), ja: jf, kind: 2})
 			}
 			// The trampolines get labels of their own, right after the jump.
 			ft, ff := far(jt), far(jf)

@@ -64,7 +64,7 @@ func (k fakeKernel) Eval(ctx context.Context, p program.Program, in []seccompdat
 
 func TestCheckAndMinimize(t *testing.T) {
 	g := fuzz.NewGenerator(9)
-	pol := &fuzz.Policy{CheckArch: true, Arch: 0xc000003e, Default: seccompdata.ActAllow,
+	pol := &fuzz.Policy{CheckArch: true, Arch: seccompdata.AuditArchX86_64, Default: seccompdata.ActAllow,
 		Rules: []fuzz.Rule{
 			{Nr: 1, Action: seccompdata.ActErrno | 5, Ret: 3, DataFromArg: -1}, // tax/txa
 			{Nr: 2, Action: seccompdata.ActTrap, Ret: 4, DataFromArg: -1},      // neg

@@ -90,14 +90,14 @@ func ExampleCheckReference() {
 // A Policy is a generated filter together with its meaning.
 func ExamplePolicy() {
 	pol := &fuzz.Policy{
-		CheckArch: true, Arch: 0xc000003e, ArchMismatch: seccompdata.ActKillProcess,
+		CheckArch: true, Arch: seccompdata.AuditArchX86_64, ArchMismatch: seccompdata.ActKillProcess,
 		Rules: []fuzz.Rule{{Nr: 1, Action: seccompdata.ActAllow, DataFromArg: -1,
 			Conds: []fuzz.Cond{{Arg: 0, Op: fuzz.OpLe, Value: 2}}}},
 		Default: seccompdata.ActErrno | 1,
 	}
 	p := pol.Program()
 	fmt.Println(verifier.Check(p, verifier.Seccomp))
-	d := seccompdata.Data{Nr: 1, Arch: 0xc000003e, Args: [6]uint64{2}}
+	d := seccompdata.Data{Nr: 1, Arch: seccompdata.AuditArchX86_64, Args: [6]uint64{2}}
 	fmt.Println(seccompdata.Action(pol.Eval(&d)))
 	d.Args[0] = 1 << 32
 	fmt.Println(seccompdata.Action(pol.Eval(&d)))

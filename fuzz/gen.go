@@ -75,15 +75,6 @@ func (g *Generator) Uint32() uint32 { return g.r.Uint32() }
 // Uint64 returns a 64-bit value from the generator's source.
 func (g *Generator) Uint64() uint64 { return g.r.Uint64() }
 
-// Well-known values every input generator should try.
-const (
-	auditX86_64 = 0xc000003e
-	auditI386   = 0x40000003
-	// x86_64 syscalls that skip seccomp (docs/kernel-semantics.md §5).
-	nrUretprobe = 335
-	nrUprobe    = 336
-)
-
 var edgeWords = []uint32{0, 1, 2, 0x7f, 0x80, 0xff, 0x100, 0xfff, 0x1000, 0xffff, 0x10000,
 	0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff, seccompdata.X32SyscallBit}
 
@@ -149,7 +140,7 @@ func wordConstants(p program.Program) [16][]uint32 {
 		switch c := ins.Op; {
 		case c == program.ClassLD|program.ModeABS:
 			a = -1
-			if ins.K < 64 && ins.K%4 == 0 {
+			if ins.K < seccompdata.Size && ins.K%4 == 0 {
 				a = int(ins.K / 4)
 			}
 		case c == program.ClassLD|program.ModeMEM && ins.K < 16:
@@ -242,7 +233,7 @@ func (g *Generator) fillData(d *seccompdata.Data, c randfill.Continue) {
 }
 
 func (g *Generator) fillAny(d *seccompdata.Data, c randfill.Continue) {
-	*d = seccompdata.Data{Arch: auditX86_64}
+	*d = seccompdata.Data{Arch: seccompdata.AuditArchX86_64}
 	x86, _ := seccompdata.LookupArch("x86_64")
 	switch c.Intn(10) {
 	case 0, 1, 2, 3:
@@ -254,13 +245,14 @@ func (g *Generator) fillAny(d *seccompdata.Data, c randfill.Continue) {
 	case 7:
 		d.Nr = int32(seccompdata.X32SyscallBit | uint32(c.Intn(600)))
 	case 8:
-		d.Nr = []int32{-1, nrUretprobe, nrUprobe, 1000, 0x7fffffff}[c.Intn(5)]
+		// 335 and 336 skip seccomp on x86_64 (kernel-semantics.md §5).
+		d.Nr = []int32{-1, seccompdata.NrUretprobeX86_64, seccompdata.NrUprobeX86_64, 1000, 0x7fffffff}[c.Intn(5)]
 	default:
 		d.Nr = int32(c.Uint32())
 	}
 	switch c.Intn(12) {
 	case 0:
-		d.Arch = auditI386
+		d.Arch = seccompdata.AuditArchI386
 	case 1:
 		arches := seccompdata.Arches()
 		d.Arch = arches[c.Intn(len(arches))].Audit

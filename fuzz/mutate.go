@@ -2,22 +2,50 @@ package fuzz
 
 import (
 	"github.com/bpfsim/bpfsim/program"
+	"github.com/bpfsim/bpfsim/seccompdata"
 	"github.com/bpfsim/bpfsim/verifier"
 )
 
-// SeccompCodes are the 41 opcodes the kernel accepts in a seccomp filter
-// (bpf_check_classic's whitelist less what seccomp_check_filter refuses;
-// docs/kernel-semantics.md §0).
-var seccompCodes = []uint16{0x00, 0x20, 0x60, 0x80, 0x01, 0x61, 0x81, 0x02, 0x03,
-	0x04, 0x0c, 0x14, 0x1c, 0x24, 0x2c, 0x34, 0x3c, 0x44, 0x4c, 0x54, 0x5c, 0x64, 0x6c, 0x74, 0x7c, 0xa4, 0xac, 0x84,
-	0x05, 0x15, 0x1d, 0x25, 0x2d, 0x35, 0x3d, 0x45, 0x4d, 0x06, 0x16, 0x07, 0x87}
-
-// Codes the classic whitelist accepts and seccomp refuses: ldh/ldb abs,
-// every indirect load, ldxb msh, mod.
-var socketOnlyCodes = []uint16{0x28, 0x30, 0x40, 0x48, 0x50, 0xb1, 0x94, 0x9c}
-
-// Codes no rule set accepts: unused bits, ret x, neg x, ja x, high bytes.
-var invalidCodes = []uint16{0x08, 0x0d, 0x0e, 0x0f, 0x12, 0x21, 0x70, 0x8c, 0xa0, 0xa1, 0xb0, 0xb2, 0xff, 0x106, 0x120, 0x8000, 0xffff}
+// The opcodes the generators draw from, all from the verifier's one
+// whitelist. The generators index them with random numbers, so their order
+// (the verifier's) decides which program a seed or a fuzzer input gives.
+// Read-only.
+var (
+	// seccompCodes are the 41 opcodes the kernel accepts in a seccomp
+	// filter (docs/kernel-semantics.md §0).
+	seccompCodes = verifier.SeccompOpcodes()
+	// socketOnlyCodes are the codes the classic whitelist accepts and
+	// seccomp refuses: ldh/ldb abs, every indirect load, ldxb msh, mod.
+	socketOnlyCodes = func() []program.Opcode {
+		var out []program.Opcode
+		for _, op := range verifier.ClassicOpcodes() {
+			if !verifier.SeccompAllows(op) {
+				out = append(out, op)
+			}
+		}
+		return out
+	}()
+	// invalidCodes are codes no rule set accepts: fields the class has no
+	// room for, ret x, neg x, ja x, codes past the kernel's table, high
+	// bytes.
+	invalidCodes = []program.Opcode{
+		program.ClassLD | program.SizeH | program.ModeIMM, // 0x08: ld #k has no size
+		program.ClassJMP | program.OpJA | program.SrcX,    // 0x0d: ja x
+		program.RetX,                                       // 0x0e
+		program.ClassMISC | program.SrcX,                   // 0x0f: tax with the X bit
+		program.ClassST | program.SizeB,                    // 0x12: st has no size
+		program.ClassLDX | program.SizeW | program.ModeABS, // 0x21: seccomp's internal ldx [k]
+		program.ClassLD | program.SizeB | program.ModeMEM,  // 0x70: ld M[k] has no size
+		program.ClassALU | program.OpNEG | program.SrcX,    // 0x8c: neg x
+		program.ClassLD | program.ModeMSH,                  // 0xa0: msh into A
+		program.ClassLDX | program.ModeMSH,                 // 0xa1: msh of a word
+		program.ClassLD | program.SizeB | program.ModeMSH,  // 0xb0
+		program.ClassST | program.SizeB | program.ModeMSH,  // 0xb2: one past chk_code_allowed's table
+		0xff,                                                 // every bit of the low byte
+		program.RetK | 0x100, program.LdAbsW | 0x100, 0x8000, // bits of the high byte
+		0xffff,
+	}
+)
 
 func (g *Generator) k(pc, n int) uint32 {
 	r := g.r
@@ -51,7 +79,7 @@ func (g *Generator) Arith() program.Program {
 			return p
 		}
 	}
-	return program.Program{program.Stmt(program.ClassRET|program.RvalA, 0)}
+	return program.Program{program.Stmt(program.RetA, 0)}
 }
 
 func (g *Generator) arith() program.Program {
@@ -60,30 +88,30 @@ func (g *Generator) arith() program.Program {
 	p := make(program.Program, n)
 	for pc := range p {
 		code := seccompCodes[r.Intn(len(seccompCodes))]
-		if code == 0x3c && r.Intn(4) != 0 { // div x: Eval needs a helper process
-			code = 0x1c
+		if code == program.DivX && r.Intn(4) != 0 { // div x: Eval needs a helper process
+			code = program.SubX
 		}
-		ins := program.Instruction{Op: code, K: g.k(pc, n)}
+		ins := program.Instruction{Op: uint16(code), K: g.k(pc, n)}
 		rest := n - pc - 1
-		if program.Class(code) == program.ClassJMP && rest > 0 {
+		if program.Class(uint16(code)) == program.ClassJMP && rest > 0 {
 			ins.Jt, ins.Jf = uint8(r.Intn(rest)), uint8(r.Intn(rest))
-			if code == 0x05 {
+			if code == program.Ja {
 				ins.K = uint32(r.Intn(rest))
 			}
 		}
 		switch {
-		case code == 0x20:
+		case code == program.LdAbsW:
 			ins.K = uint32(4 * r.Intn(16))
-		case code == 0x60 || code == 0x61 || code == 0x02 || code == 0x03:
+		case code == program.LdMem || code == program.LdxMem || code == program.St || code == program.Stx:
 			ins.K = uint32(r.Intn(16))
-		case code == 0x64 || code == 0x74:
+		case code == program.LshK || code == program.RshK:
 			ins.K = uint32(r.Intn(32))
-		case code == 0x34 && ins.K == 0:
+		case code == program.DivK && ins.K == 0:
 			ins.K = 1
 		}
 		p[pc] = ins
 	}
-	p[n-1] = program.Stmt([]uint16{0x06, 0x16}[r.Intn(2)], g.k(0, 0))
+	p[n-1] = program.Stmt([]program.Opcode{program.RetK, program.RetA}[r.Intn(2)], g.k(0, 0))
 	return p
 }
 
@@ -103,46 +131,46 @@ func (g *Generator) Invalid() program.Program {
 	pc := r.Intn(n)
 	edge := r.Intn(4) == 0
 	pick := func(v ...uint32) uint32 { return v[r.Intn(len(v))] }
-	pick16 := func(v ...uint16) uint16 { return v[r.Intn(len(v))] }
+	pickOp := func(v ...program.Opcode) program.Opcode { return v[r.Intn(len(v))] }
 	switch r.Intn(12) {
 	case 0: // length
 		if edge {
-			return program.Program{program.Stmt(program.ClassRET, 0)}
+			return program.Program{program.Stmt(program.RetK, 0)}
 		}
 		q := make(program.Program, program.MaxInstructions+1)
 		for i := range q {
-			q[i] = program.Stmt(program.ClassRET, uint32(i))
+			q[i] = program.Stmt(program.RetK, uint32(i))
 		}
 		return q
 	case 1: // opcode
-		p[pc].Op = invalidCodes[r.Intn(len(invalidCodes))]
+		p[pc].Op = uint16(invalidCodes[r.Intn(len(invalidCodes))])
 	case 2: // division by constant zero
 		k := uint32(0)
 		if edge {
 			k = 1
 		}
-		p = insertAt(p, pc, program.Stmt(program.ClassALU|program.OpDIV, k))
+		p = insertAt(p, pc, program.Stmt(program.DivK, k))
 	case 3: // shift
 		k := pick(32, 33, 63, 0xffffffff)
 		if edge {
 			k = 31
 		}
-		p = insertAt(p, pc, program.Stmt(pick16(0x64, 0x74), k))
+		p = insertAt(p, pc, program.Stmt(pickOp(program.LshK, program.RshK), k))
 	case 4: // scratch index
 		k := pick(16, 17, 0xffffffff)
 		if edge {
 			k = 15
 		}
-		p = insertAt(p, pc, program.Stmt(pick16(0x02, 0x03), k))
+		p = insertAt(p, pc, program.Stmt(pickOp(program.St, program.Stx), k))
 	case 5: // jump range
-		p = insertAt(p, pc, program.Jump(pick16(0x15, 0x25, 0x35, 0x45), 0, 0, 0))
+		p = insertAt(p, pc, program.Jump(pickOp(program.JeqK, program.JgtK, program.JgeK, program.JsetK), 0, 0, 0))
 		rest := len(p) - pc - 1
 		if edge {
 			p[pc].Jt = uint8(min(rest-1, 255))
 		} else if rest <= 255 {
 			p[pc].Jf = uint8(rest)
 		} else {
-			p[pc] = program.Stmt(program.ClassJMP|program.OpJA, uint32(rest))
+			p[pc] = program.Stmt(program.Ja, uint32(rest))
 		}
 	case 6: // ja range
 		rest := n + 1 - pc - 1
@@ -152,19 +180,19 @@ func (g *Generator) Invalid() program.Program {
 		} else if r.Intn(2) == 0 {
 			k = 0xffffffff
 		}
-		p = insertAt(p, pc, program.Stmt(program.ClassJMP|program.OpJA, k))
+		p = insertAt(p, pc, program.Stmt(program.Ja, k))
 	case 7: // ancillary offsets: accepted by the classic check, refused by seccomp
-		p = insertAt(p, pc, program.Stmt(program.ClassLD|program.ModeABS, program.AncillaryBase+uint32(4*r.Intn(17))))
+		p = insertAt(p, pc, program.Stmt(program.LdAbsW, program.AncillaryBase+uint32(4*r.Intn(17))))
 	case 8: // last instruction
 		if !edge {
-			p[n-1] = program.Stmt(pick16(0x00, 0x05, 0x04, 0x87), 0)
+			p[n-1] = program.Stmt(pickOp(program.LdImm, program.Ja, program.AddK, program.Txa), 0)
 		}
 	case 9: // scratch read before write
 		slot := uint32(r.Intn(16))
-		load := program.Stmt(pick16(0x60, 0x61), slot)
+		load := program.Stmt(pickOp(program.LdMem, program.LdxMem), slot)
 		if edge {
 			p = insertAt(p, 0, load)
-			p = insertAt(p, 0, program.Stmt(program.ClassST, slot))
+			p = insertAt(p, 0, program.Stmt(program.St, slot))
 			break
 		}
 		switch r.Intn(3) {
@@ -172,17 +200,17 @@ func (g *Generator) Invalid() program.Program {
 			p = insertAt(p, pc, load)
 		case 1: // a store on one branch only
 			q := program.Program{
-				program.Jump(program.ClassJMP|program.OpJEQ, 0, 0, 1),
-				program.Stmt(program.ClassST, slot),
+				program.Jump(program.JeqK, 0, 0, 1),
+				program.Stmt(program.St, slot),
 				load,
 			}
 			p = append(q, p...)
 		default: // the RET that leaks its state (docs/kernel-semantics.md §2.2)
 			q := program.Program{
-				program.Jump(program.ClassJMP|program.OpJEQ, 0, 0, 2),
-				program.Stmt(program.ClassST, slot),
-				program.Stmt(program.ClassJMP|program.OpJA, 1),
-				program.Stmt(program.ClassRET, 0),
+				program.Jump(program.JeqK, 0, 0, 2),
+				program.Stmt(program.St, slot),
+				program.Stmt(program.Ja, 1),
+				program.Stmt(program.RetK, 0),
 				load,
 			}
 			p = append(q, p...)
@@ -190,11 +218,11 @@ func (g *Generator) Invalid() program.Program {
 	case 10: // seccomp opcodes
 		p = insertAt(p, pc, program.Stmt(socketOnlyCodes[r.Intn(len(socketOnlyCodes))], pick(0, 1, 4)))
 	default: // seccomp load offsets
-		k := pick(64, 2, 62, 0x100, 0xfffffffc, 0x80000000)
+		k := pick(seccompdata.Size, 2, seccompdata.Size-2, 0x100, 0xfffffffc, 0x80000000)
 		if edge {
-			k = 60
+			k = seccompdata.Size - 4
 		}
-		p = insertAt(p, pc, program.Stmt(program.ClassLD|program.ModeABS, k))
+		p = insertAt(p, pc, program.Stmt(program.LdAbsW, k))
 	}
 	return p
 }
@@ -254,17 +282,17 @@ func (g *Generator) Mutate(p program.Program) program.Program {
 	r := g.r
 	q := append(program.Program(nil), p...)
 	if len(q) == 0 {
-		return program.Program{program.Stmt(program.ClassRET, g.k(0, 0))}
+		return program.Program{program.Stmt(program.RetK, g.k(0, 0))}
 	}
 	i := r.Intn(len(q))
 	switch r.Intn(10) {
 	case 0:
-		q[i].Op = seccompCodes[r.Intn(len(seccompCodes))]
+		q[i].Op = uint16(seccompCodes[r.Intn(len(seccompCodes))])
 	case 1:
 		if r.Intn(2) == 0 {
-			q[i].Op = invalidCodes[r.Intn(len(invalidCodes))]
+			q[i].Op = uint16(invalidCodes[r.Intn(len(invalidCodes))])
 		} else {
-			q[i].Op = socketOnlyCodes[r.Intn(len(socketOnlyCodes))]
+			q[i].Op = uint16(socketOnlyCodes[r.Intn(len(socketOnlyCodes))])
 		}
 	case 2:
 		q[i].K += uint32(r.Intn(3)) - 1

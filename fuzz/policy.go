@@ -236,9 +236,9 @@ func (g *Generator) fillRule(r *Rule, c randfill.Continue) {
 
 func (g *Generator) fillPolicy(p *Policy, c randfill.Continue) {
 	p.CheckArch = c.Intn(5) != 0
-	p.Arch = auditX86_64
+	p.Arch = seccompdata.AuditArchX86_64
 	if c.Intn(8) == 0 {
-		p.Arch = auditI386
+		p.Arch = seccompdata.AuditArchI386
 	}
 	c.Fill(&p.ArchMismatch)
 	p.CheckX32 = c.Intn(2) == 0
@@ -259,8 +259,8 @@ func (g *Generator) fillPolicy(p *Policy, c randfill.Continue) {
 }
 
 // Offsets in seccomp_data of an argument's halves on x86_64.
-func loOff(arg int) uint32 { return uint32(16 + 8*arg) }
-func hiOff(arg int) uint32 { return uint32(20 + 8*arg) }
+func loOff(arg int) uint32 { return uint32(seccompdata.OffsetArgs + 8*arg) }
+func hiOff(arg int) uint32 { return uint32(seccompdata.OffsetArgs + 8*arg + 4) }
 
 const numRetForms = 5
 
@@ -276,13 +276,13 @@ func (p *Policy) Program() program.Program {
 	def := a.newLabel()
 	if p.CheckArch {
 		ok, bad := a.newLabel(), a.newLabel()
-		a.stmt(program.ClassLD|program.ModeABS, 4)
+		a.stmt(program.LdAbsW, seccompdata.OffsetArch)
 		a.jump(program.ClassJMP|program.OpJEQ, p.Arch, ok, bad)
 		a.set(bad)
 		a.stmt(program.ClassRET, uint32(p.ArchMismatch))
 		a.set(ok)
 	}
-	a.stmt(program.ClassLD|program.ModeABS, 0)
+	a.stmt(program.LdAbsW, seccompdata.OffsetNr)
 	if p.CheckX32 {
 		x32, next := a.newLabel(), a.newLabel()
 		a.jump(program.ClassJMP|program.OpJGE, seccompdata.X32SyscallBit, x32, next)
@@ -342,7 +342,7 @@ func (p *Policy) Program() program.Program {
 		for i, r := range p.Rules {
 			next := a.newLabel()
 			if i > 0 {
-				a.stmt(program.ClassLD|program.ModeABS, 0) // conditions clobbered A
+				a.stmt(program.LdAbsW, seccompdata.OffsetNr) // conditions clobbered A
 			}
 			body := a.newLabel()
 			a.jump(program.ClassJMP|program.OpJEQ, uint32(r.Nr), body, next)
@@ -368,10 +368,10 @@ func (a *assembler) ldArg(off uint32) { a.stmt(program.ClassLD|program.ModeABS, 
 
 func (a *assembler) cond(c Cond, fail label) {
 	const (
-		jeq  = program.ClassJMP | program.OpJEQ
-		jgt  = program.ClassJMP | program.OpJGT
-		jge  = program.ClassJMP | program.OpJGE
-		jset = program.ClassJMP | program.OpJSET
+		jeq  = program.JeqK
+		jgt  = program.JgtK
+		jge  = program.JgeK
+		jset = program.JsetK
 	)
 	vh, vl := uint32(c.Value>>32), uint32(c.Value)
 	mh, ml := uint32(c.Mask>>32), uint32(c.Mask)
@@ -401,7 +401,7 @@ func (a *assembler) cond(c Cond, fail label) {
 		a.jump(jeq, vh, n2, fail)
 		a.set(n2)
 		a.ldArg(lo)
-		op := uint16(jgt)
+		op := jgt
 		if c.Op == OpGe {
 			op = jge
 		}

@@ -81,7 +81,7 @@ func (o *oracle) eval(ctx context.Context, p program.Program, inputs []seccompda
 	var int80At sites
 	compat := false
 	for i := range inputs {
-		if inputs[i].Arch == auditArchI386 {
+		if inputs[i].Arch == seccompdata.AuditArchI386 {
 			if st := o.ia32(ctx); st.ok {
 				compat, int80At = true, st.at
 			}

@@ -9,11 +9,11 @@ import (
 	"github.com/bpfsim/bpfsim/seccompdata"
 )
 
-func st(code uint16, k uint32) program.Instruction { return program.Stmt(code, k) }
+func st(code uint16, k uint32) program.Instruction { return program.Instruction{Op: code, K: k} }
 
 const (
-	archX86_64 = 0xc000003e
-	archI386   = 0x40000003
+	archX86_64 = seccompdata.AuditArchX86_64
+	archI386   = seccompdata.AuditArchI386
 )
 
 // The expected values are live rows of docs/kernel-semantics.md §3 and §4.
@@ -43,8 +43,8 @@ var evalCases = []struct {
 	{"ldx len", program.Program{st(0x81, 0), st(0x87, 0), retA}, seccompdata.Data{Arch: archX86_64}, 64, false, kernel.Native},
 	{"x32 nr", program.Program{st(0x20, 0), retA}, seccompdata.Data{Nr: 0x400003e8, Arch: archX86_64}, 0x400003e8, false, kernel.Native},
 	{"negative nr", program.Program{st(0x20, 0), retA}, seccompdata.Data{Nr: -1, Arch: archX86_64}, 0xffffffff, false, kernel.Native},
-	{"nr 335", program.Program{st(0x20, 0), retA}, seccompdata.Data{Nr: 335, Arch: archX86_64}, 335, false, kernel.NrSubstituted},
-	{"nr 336 via ret k", program.Program{st(0x20, 0), program.Jump(0x15, 336, 0, 1), st(0x06, 0x50007), retAllow}, seccompdata.Data{Nr: 336, Arch: archX86_64}, 0x50007, false, kernel.NrSubstituted},
+	{"nr 335", program.Program{st(0x20, 0), retA}, seccompdata.Data{Nr: seccompdata.NrUretprobeX86_64, Arch: archX86_64}, 335, false, kernel.NrSubstituted},
+	{"nr 336 via ret k", program.Program{st(0x20, 0), program.Jump(program.JeqK, seccompdata.NrUprobeX86_64, 0, 1), st(0x06, 0x50007), retAllow}, seccompdata.Data{Nr: seccompdata.NrUprobeX86_64, Arch: archX86_64}, 0x50007, false, kernel.NrSubstituted},
 	{"arch native", program.Program{st(0x20, 4), retA}, seccompdata.Data{Arch: archX86_64}, archX86_64, false, kernel.Native},
 	{"arch i386", program.Program{st(0x20, 4), retA}, seccompdata.Data{Arch: archI386}, archI386, false, kernel.ArchSubstituted},
 	{"arch arbitrary", program.Program{st(0x20, 4), retA}, seccompdata.Data{Arch: 0x12345678}, 0x12345678, false, kernel.ArchSubstituted},
@@ -85,7 +85,7 @@ func TestEval(t *testing.T) {
 func TestEvalBatch(t *testing.T) {
 	o := openOracle(t)
 	p := program.Program{st(0x20, 4), st(0x02, 0), st(0x20, 0), st(0x0c, 0) /* add x */, st(0x60, 0), st(0x04, 1), retA}
-	in := []seccompdata.Data{{Nr: 1, Arch: archX86_64}, {Nr: 335, Arch: archI386}, {Nr: 2, Arch: archI386}, {Nr: 3, Arch: archX86_64}}
+	in := []seccompdata.Data{{Nr: 1, Arch: archX86_64}, {Nr: seccompdata.NrUretprobeX86_64, Arch: archI386}, {Nr: 2, Arch: archI386}, {Nr: 3, Arch: archX86_64}}
 	res, err := o.Eval(ctx, p, in)
 	if err != nil {
 		t.Fatal(err)

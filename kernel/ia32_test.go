@@ -54,7 +54,7 @@ func TestIA32EmulationProbe(t *testing.T) {
 		want = kernel.CompatInt80
 	}
 	p := program.Program{st(0x20, 4), st(0x02, 0), st(0x20, 0), st(0x07, 0), st(0x60, 0), st(0x0c, 0), retA} // arch + nr
-	in := []seccompdata.Data{{Nr: 20, Arch: archI386}, {Nr: 335, Arch: archI386}, {Nr: 39, Arch: archX86_64}}
+	in := []seccompdata.Data{{Nr: 20, Arch: archI386}, {Nr: seccompdata.NrUretprobeX86_64, Arch: archI386}, {Nr: 39, Arch: archX86_64}}
 	res, err := o.Eval(ctx, p, in)
 	if err != nil {
 		t.Fatal(err)
@@ -64,7 +64,7 @@ func TestIA32EmulationProbe(t *testing.T) {
 		switch {
 		case d.Arch == archX86_64:
 			m = kernel.Native
-		case d.Nr == 335 && !ok:
+		case d.Nr == seccompdata.NrUretprobeX86_64 && !ok:
 			m |= kernel.NrSubstituted
 		}
 		if r := res[i]; r.Ret != d.Arch+uint32(d.Nr) || r.Method != m {

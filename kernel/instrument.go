@@ -29,6 +29,17 @@ import (
 // (__seccomp_filter, kernel/seccomp.c), so 12 bits per syscall come back
 // exactly.
 
+// Offsets of the words of seccomp_data the rewriting reads, on
+// little-endian x86_64: each 64-bit field's low half comes first
+// (populate_seccomp_data, kernel/seccomp.c; seccompdata.Data.Words).
+const (
+	offIPLow  = seccompdata.OffsetInstructionPointer
+	offIPHigh = seccompdata.OffsetInstructionPointer + 4
+)
+
+// offArgLow is the offset of the low half of args[i].
+func offArgLow(i uint32) uint32 { return seccompdata.OffsetArgs + 8*i }
+
 // Syscall sites of the stub, by role.
 const (
 	siteK     = 0 // the index of a RET K constant, or aPathMarker
@@ -55,25 +66,24 @@ type progInfo struct {
 func analyze(p program.Program) *progInfo {
 	info := &progInfo{kIndex: map[uint32]int{}}
 	for _, ins := range p {
-		switch ins.Op {
-		case program.ClassLD | program.SizeW | program.ModeABS:
+		switch program.Opcode(ins.Op) {
+		case program.LdAbsW:
 			switch ins.K {
-			case 0:
+			case seccompdata.OffsetNr:
 				info.readsNr = true
-			case 4:
+			case seccompdata.OffsetArch:
 				info.readsArch = true
-			case 8, 12:
+			case offIPLow, offIPHigh:
 				info.readsIP = true
 			}
-		case program.ClassRET | program.RvalK:
+		case program.RetK:
 			if _, ok := info.kIndex[ins.K]; !ok {
 				info.kIndex[ins.K] = len(info.retK)
 				info.retK = append(info.retK, ins.K)
 			}
-		case program.ClassRET | program.RvalA:
+		case program.RetA:
 			info.retA = true
-		case program.ClassALU | program.OpDIV | program.SrcX,
-			program.ClassALU | program.OpMOD | program.SrcX:
+		case program.DivX, program.ModX:
 			// bpf_convert_filter (net/core/filter.c) emits "if X == 0
 			// return 0" before a division or modulo by X.
 			info.divX = true
@@ -132,36 +142,37 @@ func instrument(p program.Program, info *progInfo, at sites, sub substitution) (
 	// original instruction exactly as in the original program (nothing
 	// stored), so validation of the original part is unchanged.
 	out = append(out,
-		program.Stmt(0x20, 12),
-		program.Jump(0x15, hi, 0, 5),
-		program.Stmt(0x20, 8),
-		program.Jump(0x15, uint32(at[0]), 4, 0),
-		program.Jump(0x15, uint32(at[1]), 3, 0),
-		program.Jump(0x15, uint32(at[2]), 2, 0),
-		program.Jump(0x15, uint32(at[3]), 1, 0),
-		program.Stmt(0x06, uint32(seccompdata.ActAllow)),
+		program.Stmt(program.LdAbsW, offIPHigh),
+		program.Jump(program.JeqK, hi, 0, 5),
+		program.Stmt(program.LdAbsW, offIPLow),
+		program.Jump(program.JeqK, uint32(at[0]), 4, 0),
+		program.Jump(program.JeqK, uint32(at[1]), 3, 0),
+		program.Jump(program.JeqK, uint32(at[2]), 2, 0),
+		program.Jump(program.JeqK, uint32(at[3]), 1, 0),
+		program.Stmt(program.RetK, uint32(seccompdata.ActAllow)),
 		// The gate used A; the original program starts with A = 0
 		// (bpf_convert_filter, net/core/filter.c, zeroes A and X).
-		program.Stmt(0x00, 0),
+		program.Stmt(program.LdImm, 0),
 	)
 
 	kBase := gateLen + len(p)
 	aBase := kBase + len(info.retK)
 	for pc, ins := range p {
 		here := gateLen + pc
+		op := program.Opcode(ins.Op)
 		switch {
-		case ins.Op == 0x06: // RET K
-			ins = program.Stmt(0x05, uint32(kBase+info.kIndex[ins.K]-here-1))
-		case ins.Op == 0x16: // RET A
-			ins = program.Stmt(0x05, uint32(aBase-here-1))
-		case ins.Op == 0x20 && ins.K == 0 && sub.nr:
-			ins = program.Stmt(0x00, sub.nrVal)
-		case ins.Op == 0x20 && ins.K == 4 && sub.arch:
-			ins = program.Stmt(0x00, sub.archVal)
-		case ins.Op == 0x20 && ins.K == 8 && sub.ip:
-			ins = program.Stmt(0x00, sub.ipLow)
-		case ins.Op == 0x20 && ins.K == 12 && sub.ip:
-			ins = program.Stmt(0x00, sub.ipHigh)
+		case op == program.RetK:
+			ins = program.Stmt(program.Ja, uint32(kBase+info.kIndex[ins.K]-here-1))
+		case op == program.RetA:
+			ins = program.Stmt(program.Ja, uint32(aBase-here-1))
+		case op == program.LdAbsW && ins.K == seccompdata.OffsetNr && sub.nr:
+			ins = program.Stmt(program.LdImm, sub.nrVal)
+		case op == program.LdAbsW && ins.K == seccompdata.OffsetArch && sub.arch:
+			ins = program.Stmt(program.LdImm, sub.archVal)
+		case op == program.LdAbsW && ins.K == offIPLow && sub.ip:
+			ins = program.Stmt(program.LdImm, sub.ipLow)
+		case op == program.LdAbsW && ins.K == offIPHigh && sub.ip:
+			ins = program.Stmt(program.LdImm, sub.ipHigh)
 		}
 		// A RET that became a JA makes check_load_and_stores start the
 		// next instruction with every slot valid: the rewrite can only
@@ -169,41 +180,36 @@ func instrument(p program.Program, info *progInfo, at sites, sub substitution) (
 		out = append(out, ins)
 	}
 	for i := range info.retK {
-		out = append(out, program.Stmt(0x06, errno|uint32(i)))
+		out = append(out, program.Stmt(program.RetK, errno|uint32(i)))
 	}
 	if info.retA {
 		// Stores M[0] before any load on every path, as
 		// check_load_and_stores (net/core/filter.c) wants; the original
 		// program has finished, so its scratch slots no longer matter.
 		out = append(out,
-			program.Stmt(0x02, 0),                             // +0  st M[0]
-			program.Stmt(0x20, 8),                             // +1  ld [8]: which site
-			program.Jump(0x15, uint32(at[siteK]), 15, 0),      // +2  -> +18
-			program.Jump(0x15, uint32(at[sitePiece]), 0, 4),   // +3  -> +4 / +8
-			program.Stmt(0x60, 0),                             // +4  ld M[0]
-			program.Stmt(0x54, 0xfff),                         // +5  and #0xfff
-			program.Stmt(0x44, errno),                         // +6  or #ERRNO
-			program.Stmt(0x16, 0),                             // +7  ret a
-			program.Jump(0x15, uint32(at[sitePiece+1]), 0, 5), // +8  -> +9 / +14
-			program.Stmt(0x60, 0),                             // +9  ld M[0]
-			program.Stmt(0x74, 12),                            // +10 rsh #12
-			program.Stmt(0x54, 0xfff),                         // +11 and #0xfff
-			program.Stmt(0x44, errno),                         // +12 or #ERRNO
-			program.Stmt(0x16, 0),                             // +13 ret a
-			program.Stmt(0x60, 0),                             // +14 ld M[0]
-			program.Stmt(0x74, 24),                            // +15 rsh #24
-			program.Stmt(0x44, errno),                         // +16 or #ERRNO
-			program.Stmt(0x16, 0),                             // +17 ret a
-			program.Stmt(0x06, errno|aPathMarker),             // +18
+			program.Stmt(program.St, 0),                               // +0  st M[0]
+			program.Stmt(program.LdAbsW, offIPLow),                    // +1  ld [8]: which site
+			program.Jump(program.JeqK, uint32(at[siteK]), 15, 0),      // +2  -> +18
+			program.Jump(program.JeqK, uint32(at[sitePiece]), 0, 4),   // +3  -> +4 / +8
+			program.Stmt(program.LdMem, 0),                            // +4  ld M[0]
+			program.Stmt(program.AndK, 0xfff),                         // +5  and #0xfff
+			program.Stmt(program.OrK, errno),                          // +6  or #ERRNO
+			program.Stmt(program.RetA, 0),                             // +7  ret a
+			program.Jump(program.JeqK, uint32(at[sitePiece+1]), 0, 5), // +8  -> +9 / +14
+			program.Stmt(program.LdMem, 0),                            // +9  ld M[0]
+			program.Stmt(program.RshK, 12),                            // +10 rsh #12
+			program.Stmt(program.AndK, 0xfff),                         // +11 and #0xfff
+			program.Stmt(program.OrK, errno),                          // +12 or #ERRNO
+			program.Stmt(program.RetA, 0),                             // +13 ret a
+			program.Stmt(program.LdMem, 0),                            // +14 ld M[0]
+			program.Stmt(program.RshK, 24),                            // +15 rsh #24
+			program.Stmt(program.OrK, errno),                          // +16 or #ERRNO
+			program.Stmt(program.RetA, 0),                             // +17 ret a
+			program.Stmt(program.RetK, errno|aPathMarker),             // +18
 		)
 	}
 	return out, nil
 }
-
-// auditArchI386 is AUDIT_ARCH_I386 (include/uapi/linux/audit.h), the arch
-// the kernel reports for a syscall made through int $0x80 on x86_64
-// (syscall_get_arch, arch/x86/include/asm/syscall.h: TS_COMPAT).
-const auditArchI386 = 0x40000003
 
 // substitutionFor decides how input d is presented to the program, and
 // returns the substitution and the method. compat says that i386 syscalls
@@ -212,7 +218,10 @@ const auditArchI386 = 0x40000003
 func substitutionFor(d *seccompdata.Data, info *progInfo, nativeArch uint32, compat bool) (substitution, Method) {
 	var sub substitution
 	var m Method
-	if compat && d.Arch == auditArchI386 {
+	// AUDIT_ARCH_I386 is the arch the kernel reports for a syscall made
+	// through int $0x80 on x86_64 (syscall_get_arch,
+	// arch/x86/include/asm/syscall.h: TS_COMPAT).
+	if compat && d.Arch == seccompdata.AuditArchI386 {
 		// The kernel itself sets arch to AUDIT_ARCH_I386 and takes nr
 		// and the six args from the registers; 335 and 336 reach the
 		// filter because seccomp_uprobe_exception (kernel/seccomp.c)
@@ -230,7 +239,7 @@ func substitutionFor(d *seccompdata.Data, info *progInfo, nativeArch uint32, com
 		sub.arch, sub.archVal = true, d.Arch
 		m |= ArchSubstituted
 	}
-	if (d.Nr == nrUretprobe || d.Nr == nrUprobe) && info.readsNr {
+	if bypassesSeccomp(d.Nr) && info.readsNr {
 		// seccomp_uprobe_exception (kernel/seccomp.c): these two never
 		// reach a filter on native x86_64, so another number is issued
 		// and the program reads the wanted one as a constant.
@@ -244,19 +253,21 @@ func substitutionFor(d *seccompdata.Data, info *progInfo, nativeArch uint32, com
 	return sub, m
 }
 
-// x86_64 numbers of the syscalls seccomp lets through unfiltered
-// (seccomp_uprobe_exception, kernel/seccomp.c), and the number issued in
-// their place.
-const (
-	nrUretprobe   = 335
-	nrUprobe      = 336
-	nrReplacement = 1000
-)
+// nrReplacement is the number issued in place of the x86_64 syscalls
+// seccomp lets through unfiltered (seccomp_uprobe_exception,
+// kernel/seccomp.c).
+const nrReplacement = 1000
+
+// bypassesSeccomp reports whether nr is one of those syscalls, uretprobe
+// or uprobe, on native x86_64.
+func bypassesSeccomp(nr int32) bool {
+	return nr == seccompdata.NrUretprobeX86_64 || nr == seccompdata.NrUprobeX86_64
+}
 
 // issuedNr is the syscall number actually placed in RAX (EAX for int
 // $0x80) for d.
 func issuedNr(d *seccompdata.Data, sub substitution) uint64 {
-	if !sub.compat && (sub.nr || d.Nr == nrUretprobe || d.Nr == nrUprobe) {
+	if !sub.compat && (sub.nr || bypassesSeccomp(d.Nr)) {
 		// When the program never reads nr the number does not matter to
 		// it, but 335/336 would skip the filter altogether.
 		return nrReplacement
@@ -292,10 +303,10 @@ const (
 // the failed check.
 func int80ProbeFilter(at sites) program.Program {
 	checks := []struct{ off, val uint32 }{
-		{0, nrI386Getpid},
-		{16, int80ProbeArg0 & 0xffffffff}, {20, int80ProbeArg0 >> 32},
-		{56, int80ProbeArg5 & 0xffffffff}, {60, int80ProbeArg5 >> 32},
-		{12, uint32(at[0] >> 32)},
+		{seccompdata.OffsetNr, nrI386Getpid},
+		{offArgLow(0), int80ProbeArg0 & 0xffffffff}, {offArgLow(0) + 4, int80ProbeArg0 >> 32},
+		{offArgLow(5), int80ProbeArg5 & 0xffffffff}, {offArgLow(5) + 4, int80ProbeArg5 >> 32},
+		{offIPHigh, uint32(at[0] >> 32)},
 	}
 	errno := uint32(seccompdata.ActErrno)
 	// Layout: arch check (2), checks (2 each), ld [8] and one jeq per
@@ -304,24 +315,24 @@ func int80ProbeFilter(at sites) program.Program {
 	failRets := siteRets + numSites
 	allow := failRets + len(checks)
 	p := program.Program{
-		program.Stmt(0x20, 4),
-		program.Jump(0x15, auditArchI386, 0, uint8(allow-2)),
+		program.Stmt(program.LdAbsW, seccompdata.OffsetArch),
+		program.Jump(program.JeqK, seccompdata.AuditArchI386, 0, uint8(allow-2)),
 	}
 	for i, c := range checks {
 		pc := len(p)
-		p = append(p, program.Stmt(0x20, c.off), program.Jump(0x15, c.val, 0, uint8(failRets+i-pc-2)))
+		p = append(p, program.Stmt(program.LdAbsW, c.off), program.Jump(program.JeqK, c.val, 0, uint8(failRets+i-pc-2)))
 	}
-	p = append(p, program.Stmt(0x20, 8))
+	p = append(p, program.Stmt(program.LdAbsW, offIPLow))
 	for s := range at {
 		pc := len(p)
-		p = append(p, program.Jump(0x15, uint32(at[s]), uint8(siteRets+s-pc-1), 0))
+		p = append(p, program.Jump(program.JeqK, uint32(at[s]), uint8(siteRets+s-pc-1), 0))
 	}
-	p = append(p, program.Stmt(0x06, errno|int80ProbeNoSite))
+	p = append(p, program.Stmt(program.RetK, errno|int80ProbeNoSite))
 	for s := range at {
-		p = append(p, program.Stmt(0x06, errno|uint32(int80ProbeSite+s)))
+		p = append(p, program.Stmt(program.RetK, errno|uint32(int80ProbeSite+s)))
 	}
 	for i := range checks {
-		p = append(p, program.Stmt(0x06, errno|uint32(1+i)))
+		p = append(p, program.Stmt(program.RetK, errno|uint32(1+i)))
 	}
-	return append(p, program.Stmt(0x06, uint32(seccompdata.ActAllow)))
+	return append(p, program.Stmt(program.RetK, uint32(seccompdata.ActAllow)))
 }

@@ -14,7 +14,7 @@ import (
 // the kernel: they check the rewriting, in particular for the int $0x80
 // sites that only a kernel with IA-32 emulation would exercise.
 
-const archX86_64 = 0xc000003e
+const archX86_64 = seccompdata.AuditArchX86_64
 
 var (
 	fakeSyscallSites = sites{0x4a1011, 0x4a1022, 0x4a1033, 0x4a1044}
@@ -80,12 +80,12 @@ func TestInstrumentInt80Sites(t *testing.T) {
 		"arg5 high":  {program.Stmt(0x20, 60), program.Stmt(0x16, 0)},
 		"arg0 low":   {program.Stmt(0x20, 16), program.Stmt(0x16, 0)},
 		"ip high":    {program.Stmt(0x20, 12), program.Stmt(0x16, 0)},
-		"arch and k": {program.Stmt(0x20, 4), program.Jump(0x15, auditArchI386, 0, 1), program.Stmt(0x06, 0x50001), program.Stmt(0x20, 0), program.Jump(0x15, 335, 0, 1), program.Stmt(0x06, 0x7fff0000), program.Stmt(0x16, 0)},
+		"arch and k": {program.Stmt(0x20, 4), program.Jump(0x15, seccompdata.AuditArchI386, 0, 1), program.Stmt(0x06, 0x50001), program.Stmt(0x20, 0), program.Jump(0x15, seccompdata.NrUretprobeX86_64, 0, 1), program.Stmt(0x06, 0x7fff0000), program.Stmt(0x16, 0)},
 	}
 	inputs := []seccompdata.Data{
-		{Nr: 20, Arch: auditArchI386},
-		{Nr: 335, Arch: auditArchI386, Args: [6]uint64{0x8badf00d_01234567, 5: 0xfeedface_89abcdef}},
-		{Nr: -1, Arch: auditArchI386, InstructionPointer: 0x7fff_12345678},
+		{Nr: 20, Arch: seccompdata.AuditArchI386},
+		{Nr: seccompdata.NrUretprobeX86_64, Arch: seccompdata.AuditArchI386, Args: [6]uint64{0x8badf00d_01234567, 5: 0xfeedface_89abcdef}},
+		{Nr: -1, Arch: seccompdata.AuditArchI386, InstructionPointer: 0x7fff_12345678},
 	}
 	for name, p := range progs {
 		info := analyze(p)
@@ -122,13 +122,13 @@ func TestSubstitutionForI386(t *testing.T) {
 		method Method
 		issued uint64
 	}{
-		{"i386 via int80", seccompdata.Data{Nr: 20, Arch: auditArchI386}, readsAll, true, CompatInt80 | IPSubstituted, 20},
-		{"i386 nr 335 via int80 is real", seccompdata.Data{Nr: 335, Arch: auditArchI386}, readsAll, true, CompatInt80 | IPSubstituted, 335},
-		{"i386 not reading arch via int80", seccompdata.Data{Nr: 336, Arch: auditArchI386}, readsArg, true, CompatInt80, 336},
-		{"i386 fallback", seccompdata.Data{Nr: 20, Arch: auditArchI386}, readsAll, false, ArchSubstituted | IPSubstituted, 20},
-		{"i386 fallback nr 335", seccompdata.Data{Nr: 335, Arch: auditArchI386}, readsAll, false, ArchSubstituted | NrSubstituted | IPSubstituted, nrReplacement},
-		{"i386 fallback not reading arch", seccompdata.Data{Nr: 5, Arch: auditArchI386}, readsArg, false, Native, 5},
-		{"x86_64 with int80 available", seccompdata.Data{Nr: 335, Arch: archX86_64}, readsAll, true, NrSubstituted | IPSubstituted, nrReplacement},
+		{"i386 via int80", seccompdata.Data{Nr: 20, Arch: seccompdata.AuditArchI386}, readsAll, true, CompatInt80 | IPSubstituted, 20},
+		{"i386 nr 335 via int80 is real", seccompdata.Data{Nr: seccompdata.NrUretprobeX86_64, Arch: seccompdata.AuditArchI386}, readsAll, true, CompatInt80 | IPSubstituted, 335},
+		{"i386 not reading arch via int80", seccompdata.Data{Nr: seccompdata.NrUprobeX86_64, Arch: seccompdata.AuditArchI386}, readsArg, true, CompatInt80, 336},
+		{"i386 fallback", seccompdata.Data{Nr: 20, Arch: seccompdata.AuditArchI386}, readsAll, false, ArchSubstituted | IPSubstituted, 20},
+		{"i386 fallback nr 335", seccompdata.Data{Nr: seccompdata.NrUretprobeX86_64, Arch: seccompdata.AuditArchI386}, readsAll, false, ArchSubstituted | NrSubstituted | IPSubstituted, nrReplacement},
+		{"i386 fallback not reading arch", seccompdata.Data{Nr: 5, Arch: seccompdata.AuditArchI386}, readsArg, false, Native, 5},
+		{"x86_64 with int80 available", seccompdata.Data{Nr: seccompdata.NrUretprobeX86_64, Arch: archX86_64}, readsAll, true, NrSubstituted | IPSubstituted, nrReplacement},
 		{"other arch with int80 available", seccompdata.Data{Nr: 1, Arch: 0xc00000b7}, readsAll, true, ArchSubstituted | IPSubstituted, 1},
 	} {
 		sub, m := substitutionFor(&tc.d, tc.info, archX86_64, tc.compat)
@@ -146,7 +146,7 @@ func TestSubstitutionForI386(t *testing.T) {
 
 func TestInt80ProbeFilter(t *testing.T) {
 	p := int80ProbeFilter(fakeInt80Sites)
-	good := seccompdata.Data{Nr: nrI386Getpid, Arch: auditArchI386, Args: [6]uint64{0: int80ProbeArg0, 5: int80ProbeArg5}}
+	good := seccompdata.Data{Nr: nrI386Getpid, Arch: seccompdata.AuditArchI386, Args: [6]uint64{0: int80ProbeArg0, 5: int80ProbeArg5}}
 	errno := func(v uint32) uint32 { return uint32(seccompdata.ActErrno) | v }
 	for s, ip := range fakeInt80Sites {
 		d := good

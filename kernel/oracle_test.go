@@ -100,7 +100,7 @@ func TestNothingLeftBehind(t *testing.T) {
 	if _, err := o.Eval(ctx, divX, []seccompdata.Data{{}, {Args: [6]uint64{1}}, {}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := o.Eval(ctx, program.Program{program.Stmt(0x20, 0), retA}, []seccompdata.Data{{Nr: 335}, {Nr: 1}}); err != nil {
+	if _, err := o.Eval(ctx, program.Program{program.Stmt(0x20, 0), retA}, []seccompdata.Data{{Nr: seccompdata.NrUretprobeX86_64}, {Nr: 1}}); err != nil {
 		t.Fatal(err)
 	}
 	// The first i386 input probes for IA-32 emulation in a helper.

@@ -118,17 +118,13 @@ func ranForReal(nr int32, o *seccompdata.Outcome) bool {
 	switch nr &^ seccompdata.X32SyscallBit {
 	case NrNonexistent:
 		return o.Return == -int64(seccompdata.ENOSYS)
-	case nrGetppid:
+	case seccompdata.NrGetppidX86_64:
 		return o.Return > 0
-	case nrUprobe:
+	case seccompdata.NrUprobeX86_64:
 		return o.Return == -enxio
 	}
 	return false
 }
 
-// Calls ranForReal knows (arch/x86/entry/syscalls/syscall_64.tbl) and
-// ENXIO (include/uapi/asm-generic/errno-base.h).
-const (
-	nrGetppid = 110
-	enxio     = 6
-)
+// enxio is ENXIO (include/uapi/asm-generic/errno-base.h).
+const enxio = 6

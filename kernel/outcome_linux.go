@@ -375,7 +375,7 @@ func (r *outcomeRun) step() (bool, error) {
 			return false, fmt.Errorf("PTRACE_GETSIGINFO: %w", e)
 		}
 		sig = int(ws.StopSignal())
-		if sig == int(unix.SIGSYS) && si.Code == sysSeccomp && r.obs.Trap == nil {
+		if sig == int(unix.SIGSYS) && si.Code == seccompdata.SysSeccomp && r.obs.Trap == nil {
 			// seccomp_send_sigsys: a TRAP. Suppress it, as a tracer may,
 			// so that the thread goes on with RAX = nr (syscall_rollback).
 			r.obs.Trap = &seccompdata.Trap{Signo: si.Signo, Code: si.Code, Errno: si.Errno, Syscall: si.Syscall, Arch: si.Arch, CallAddr: si.CallAddr}
@@ -390,9 +390,6 @@ func (r *outcomeRun) step() (bool, error) {
 	}
 	return true, nil
 }
-
-// sysSeccomp is SYS_SECCOMP, the si_code of seccomp's SIGSYS.
-const sysSeccomp = 1
 
 // siginfoSys is the x86_64 siginfo_t as the kernel fills it for SIGSYS
 // (the _sigsys member of the union at offset 16).
@@ -416,9 +413,7 @@ func (r *outcomeRun) finishReturned() error {
 	r.obs.Install = Verdict{Accepted: true, FailedIndex: -1}
 	r.obs.Ran, r.obs.Returned = true, true
 	r.obs.Return = int64(atomic.LoadUint64(&p.rax))
-	if r.obs.Return < 0 && r.obs.Return >= -4095 {
-		r.obs.Errno = seccompdata.Errno(-r.obs.Return)
-	}
+	r.obs.Errno = seccompdata.ReturnErrno(r.obs.Return)
 	r.readNotification()
 	return nil
 }

@@ -158,55 +158,6 @@ func classifyWord(w string, line int) token {
 	return token{kind: tLabel, text: w, line: line}
 }
 
-func isMnemonic(w string) bool {
-	switch w {
-	case "ldb", "ldh", "ld", "ldi", "ldx", "ldxi", "ldxb", "st", "stx",
-		"jmp", "ja", "jeq", "jneq", "jne", "jlt", "jle", "jgt", "jge", "jset",
-		"add", "sub", "mul", "div", "mod", "neg", "and", "xor", "or", "lsh", "rsh",
-		"ret", "tax", "txa":
-		return true
-	}
-	return false
-}
-
-// extensionOffset maps bpf_asm's extension names to SKF_AD_* offsets
-// (bpf_exp.l). vlan_pr and vlan_avail are the same offset.
-func extensionOffset(name string) (uint32, bool) {
-	switch name {
-	case "proto":
-		return AncProtocol, true
-	case "type":
-		return AncPktType, true
-	case "poff":
-		return AncPayOffset, true
-	case "ifidx":
-		return AncIfIndex, true
-	case "nla":
-		return AncNLAttr, true
-	case "nlan":
-		return AncNLAttrNest, true
-	case "mark":
-		return AncMark, true
-	case "queue":
-		return AncQueue, true
-	case "hatype":
-		return AncHatype, true
-	case "rxhash":
-		return AncRxHash, true
-	case "cpu":
-		return AncCPU, true
-	case "vlan_tci":
-		return AncVlanTag, true
-	case "vlan_pr", "vlan_avail":
-		return AncVlanTagPresent, true
-	case "vlan_tpid":
-		return AncVlanTPID, true
-	case "rand":
-		return AncRandom, true
-	}
-	return 0, false
-}
-
 func isDigit(c byte) bool      { return c >= '0' && c <= '9' }
 func isIdentStart(c byte) bool { return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 func isIdentChar(c byte) bool  { return isIdentStart(c) || isDigit(c) }
@@ -446,185 +397,189 @@ func (ps *asmParser) parse() error {
 	}
 }
 
-// instruction reads the operands of the mnemonic op and emits it.
+// instruction reads the operand of the mnemonic and emits the
+// instruction, following the rows of asmForms for that mnemonic.
 func (ps *asmParser) instruction(opTok token) error {
-	op, line := opTok.text, opTok.line
-	emit := func(code uint16, k uint32, err error) error {
-		if err != nil {
-			return err
-		}
-		return ps.emit(code, k, line)
+	form, err := ps.pickForm(opTok.text)
+	if err != nil {
+		return err
 	}
-	switch op {
-	case "ld", "ldh", "ldb":
-		size := uint16(SizeW)
-		switch op {
-		case "ldh":
-			size = SizeH
-		case "ldb":
-			size = SizeB
-		}
-		hash := ps.accept("#")
-		t := ps.peek()
-		switch {
-		case t.kind == tExt:
-			ps.pos++
-			return emit(ClassLD|size|ModeABS, AncillaryBase+t.val, nil)
-		case op == "ld" && t.kind == tLen:
-			ps.pos++
-			return emit(ClassLD|SizeW|ModeLEN, 0, nil)
-		case op == "ld" && hash:
-			k, err := ps.number(op)
-			return emit(ClassLD|ModeIMM, k, err)
-		case hash:
-			return ps.errAt(t, "%s: expected an extension name after \"#\", got %v", op, t)
-		case op == "ld" && ps.isPunct("m"):
-			k, err := ps.memRef(op)
-			return emit(ClassLD|ModeMEM, k, err)
-		case ps.isPunct("["):
-			k, ind, err := ps.bracket(op)
-			mode := uint16(ModeABS)
-			if ind {
-				mode = ModeIND
-			}
-			return emit(ClassLD|size|mode, k, err)
-		}
-		return ps.errAt(t, "%s: unexpected operand %v", op, t)
-	case "ldi":
-		ps.accept("#")
-		k, err := ps.number(op)
-		return emit(ClassLD|ModeIMM, k, err)
-	case "ldxi":
-		ps.accept("#")
-		k, err := ps.number(op)
-		return emit(ClassLDX|ModeIMM, k, err)
-	case "ldx":
-		hash := ps.accept("#")
-		t := ps.peek()
-		switch {
-		case t.kind == tLen:
-			ps.pos++
-			return emit(ClassLDX|SizeW|ModeLEN, 0, nil)
-		case hash:
-			k, err := ps.number(op)
-			return emit(ClassLDX|ModeIMM, k, err)
-		case ps.isPunct("m"):
-			k, err := ps.memRef(op)
-			return emit(ClassLDX|ModeMEM, k, err)
-		case t.kind == tNum || ps.isPunct("+") || ps.isPunct("-"):
-			k, err := ps.msh(op)
-			return emit(ClassLDX|SizeB|ModeMSH, k, err)
-		}
-		return ps.errAt(t, "%s: unexpected operand %v", op, t)
-	case "ldxb":
-		k, err := ps.msh(op)
-		return emit(ClassLDX|SizeB|ModeMSH, k, err)
-	case "st", "stx":
-		class := uint16(ClassST)
-		if op == "stx" {
-			class = ClassSTX
-		}
-		k, err := ps.memRef(op)
-		return emit(class, k, err)
-	case "jmp", "ja":
-		return emit(ClassJMP|OpJA, 0, ps.labelRef(op, refK))
-	case "jeq", "jgt", "jge", "jset", "jneq", "jne", "jlt", "jle":
-		var code uint16
-		negated := false
-		switch op {
-		case "jeq":
-			code = OpJEQ
-		case "jgt":
-			code = OpJGT
-		case "jge":
-			code = OpJGE
-		case "jset":
-			code = OpJSET
-		case "jneq", "jne":
-			code, negated = OpJEQ, true
-		case "jlt":
-			code, negated = OpJGE, true
-		case "jle":
-			code, negated = OpJGT, true
-		}
-		code |= ClassJMP
-		var k uint32
-		if ps.xReg() {
-			code |= SrcX
-		} else {
-			var err error
-			if k, err = ps.hashNumber(op); err != nil {
-				return err
-			}
-		}
-		if err := ps.expect(op, ","); err != nil {
-			return err
-		}
-		if negated {
-			// bpf_exp.y: the one label is the false target, jt stays 0.
-			return emit(code, k, ps.labelRef(op, refJf))
-		}
-		if err := ps.labelRef(op, refJt); err != nil {
-			return err
-		}
-		if ps.accept(",") {
-			if err := ps.labelRef(op, refJf); err != nil {
-				return err
-			}
-		}
-		return emit(code, k, nil)
-	case "add", "sub", "mul", "div", "mod", "and", "or", "xor", "lsh", "rsh":
-		code := ClassALU | aluOp(op)
-		if ps.xReg() {
-			return emit(code|SrcX, 0, nil)
-		}
-		k, err := ps.hashNumber(op)
-		return emit(code, k, err)
-	case "neg":
-		return emit(ClassALU|OpNEG, 0, nil)
-	case "tax":
-		return emit(ClassMISC|MiscTAX, 0, nil)
-	case "txa":
-		return emit(ClassMISC|MiscTXA, 0, nil)
-	case "ret":
-		percent := ps.accept("%")
-		switch {
-		case ps.accept("a"):
-			return emit(ClassRET|RvalA, 0, nil)
-		case ps.accept("x"):
-			return emit(ClassRET|RvalX, 0, nil)
-		case !percent:
-			k, err := ps.hashNumber(op)
-			return emit(ClassRET|RvalK, k, err)
-		}
-		t := ps.peek()
-		return ps.errAt(t, "ret: expected \"a\" or \"x\" after \"%%\", got %v", t)
+	form, k, err := ps.operand(form)
+	if err != nil {
+		return err
 	}
-	return ps.errAt(opTok, "unknown mnemonic %q", op) // unreachable: isMnemonic and this switch agree
+	return ps.emit(uint16(form.op), k, opTok.line)
 }
 
-func aluOp(op string) uint16 {
-	switch op {
-	case "sub":
-		return OpSUB
-	case "mul":
-		return OpMUL
-	case "div":
-		return OpDIV
-	case "mod":
-		return OpMOD
-	case "and":
-		return OpAND
-	case "or":
-		return OpOR
-	case "xor":
-		return OpXOR
-	case "lsh":
-		return OpLSH
-	case "rsh":
-		return OpRSH
+// pickForm chooses, by looking at the tokens that follow, which row of
+// mnemonic mnem the operand is written in. A mnemonic with one form
+// besides its register forms (ret #k, add #k, st M[k], ja L, ...) gets
+// that form whenever no register is written, so that a malformed operand
+// is reported against the form expected. A load with several forms gets
+// the one its first token announces, or an error naming that token.
+func (ps *asmParser) pickForm(mnem string) (asmForm, error) {
+	var (
+		rows  [numOperands]int // 1 + index in forms of the first row with that operand
+		other asmForm          // the last row that is not a register form
+		n     int              // the number of such rows
+		a, x  bool             // the registers the mnemonic takes
+	)
+	forms := formsOf(mnem)
+	for i, f := range forms {
+		if rows[f.arg] != 0 {
+			continue
+		}
+		rows[f.arg] = i + 1
+		switch {
+		case f.arg == argA:
+			a = true
+		case f.arg.register():
+			x = true
+		default:
+			other, n = f, n+1
+		}
 	}
-	return OpADD
+	row := func(args ...operand) (asmForm, bool) {
+		for _, arg := range args {
+			if i := rows[arg]; i != 0 {
+				return forms[i-1], true
+			}
+		}
+		return asmForm{}, false
+	}
+	t := ps.peek()
+	reg, afterPercent := t, t.kind == tPunct && t.text == "%"
+	if afterPercent {
+		reg = ps.toks[ps.pos+1]
+	}
+	if reg.kind == tPunct {
+		switch reg.text {
+		case "x":
+			if f, ok := row(argX, argJumpX, argJumpNotX); ok {
+				return f, nil
+			}
+		case "a":
+			if f, ok := row(argA); ok {
+				return f, nil
+			}
+		}
+	}
+	if afterPercent && (a || x) {
+		regs := `"x"`
+		if a {
+			regs = `"a" or "x"`
+		}
+		return asmForm{}, ps.errAt(reg, "%s: expected %s after \"%%\", got %v", mnem, regs, reg)
+	}
+	if n == 1 {
+		return other, nil
+	}
+	var (
+		f  asmForm
+		ok bool
+	)
+	switch {
+	case t.kind == tPunct && t.text == "#":
+		next := ps.toks[ps.pos+1]
+		switch {
+		case next.kind == tExt && rows[argExt] != 0:
+			f, _ = row(argExt)
+			return f, nil
+		case next.kind == tLen && rows[argLen] != 0:
+			f, _ = row(argLen)
+			return f, nil
+		}
+		if f, ok = row(argImm); !ok && rows[argExt] != 0 {
+			return asmForm{}, ps.errAt(next, "%s: expected an extension name after \"#\", got %v", mnem, next)
+		}
+	case t.kind == tExt:
+		f, ok = row(argExt)
+	case t.kind == tLen:
+		f, ok = row(argLen)
+	case t.kind == tPunct && t.text == "m":
+		f, ok = row(argMem)
+	case t.kind == tPunct && t.text == "[":
+		f, ok = row(argAbs, argInd) // operand picks between the two
+	case t.kind == tNum || t.kind == tPunct && (t.text == "+" || t.text == "-"):
+		f, ok = row(argMsh, argImmBare)
+	}
+	if !ok {
+		return asmForm{}, ps.errAt(t, "%s: unexpected operand %v", mnem, t)
+	}
+	return f, nil
+}
+
+// operand reads the operand of form and returns the form finally read
+// ("[k]" and "[x + k]" are told apart only inside the brackets) and k.
+// Labels are recorded for finish.
+func (ps *asmParser) operand(form asmForm) (asmForm, uint32, error) {
+	op := form.mnem
+	var (
+		k   uint32
+		err error
+	)
+	switch form.arg {
+	case argNone:
+	case argImm:
+		k, err = ps.hashNumber(op)
+	case argImmBare:
+		ps.accept("#")
+		k, err = ps.number(op)
+	case argLen:
+		ps.accept("#")
+		ps.next() // tLen, as pickForm saw
+	case argExt:
+		ps.accept("#")
+		t := ps.next()
+		if t.kind != tExt {
+			return form, 0, ps.errAt(t, "%s: expected an extension name after \"#\", got %v", op, t)
+		}
+		k = AncillaryBase + t.val
+	case argAbs, argInd:
+		var ind bool
+		if k, ind, err = ps.bracket(op); err != nil {
+			return form, 0, err
+		}
+		want := argAbs
+		if ind {
+			want = argInd
+		}
+		var ok bool
+		if form, ok = formFor(op, want); !ok {
+			return form, 0, ps.errAt(ps.toks[ps.pos-1], "%s: unexpected operand", op)
+		}
+	case argMem:
+		k, err = ps.memRef(op)
+	case argMsh:
+		k, err = ps.msh(op)
+	case argX:
+		ps.xReg()
+	case argA:
+		ps.accept("%")
+		ps.accept("a")
+	case argLabel:
+		err = ps.labelRef(op, refK)
+	case argJump, argJumpX, argJumpNot, argJumpNotX:
+		if form.arg == argJump || form.arg == argJumpNot {
+			if k, err = ps.hashNumber(op); err != nil {
+				return form, 0, err
+			}
+		} else {
+			ps.xReg()
+		}
+		if err = ps.expect(op, ","); err != nil {
+			return form, 0, err
+		}
+		if form.arg == argJumpNot || form.arg == argJumpNotX {
+			// bpf_exp.y: the one label is the false target, jt stays 0.
+			err = ps.labelRef(op, refJf)
+			break
+		}
+		if err = ps.labelRef(op, refJt); err == nil && ps.accept(",") {
+			err = ps.labelRef(op, refJf)
+		}
+	}
+	return form, k, err
 }
 
 // finish resolves labels like bpf_stage_2_reduce_labels: a JA offset is

@@ -577,11 +577,11 @@ func (ps *cParser) offsetof() (int64, error) {
 	var off int64
 	switch f.text {
 	case "nr":
-		off = 0
+		off = seccompdata.OffsetNr
 	case "arch":
-		off = 4
+		off = seccompdata.OffsetArch
 	case "instruction_pointer":
-		off = 8
+		off = seccompdata.OffsetInstructionPointer
 	case "args":
 		if err := ps.expect("["); err != nil {
 			return 0, err
@@ -596,7 +596,7 @@ func (ps *cParser) offsetof() (int64, error) {
 		if err := ps.expect("]"); err != nil {
 			return 0, err
 		}
-		off = 16 + 8*i
+		off = seccompdata.OffsetArgs + 8*i
 	default:
 		return 0, ps.errAt(f, "struct seccomp_data has no field %v (want nr, arch, instruction_pointer or args[N])", f)
 	}

@@ -7,9 +7,10 @@ import (
 )
 
 // Disassemble writes p as bpf_asm text (tools/bpf/bpf_exp.y syntax) that
-// assembles, with this package or with bpf_asm itself, back to exactly p.
-// It writes one instruction per line, indented by a tab; an instruction that
-// is a jump target is preceded by its label, "l<pc>:".
+// assembles, with this package or with bpf_asm itself, back to p, exactly
+// but for the jt and jf the kernel ignores (see below). It writes one
+// instruction per line, indented by a tab; an instruction that is a jump
+// target is preceded by its label, "l<pc>:".
 //
 // Every code bpf_asm can produce is written, including ones the kernel
 // rejects (ret x, div #0, ld M[20], ...). A conditional jump is written
@@ -20,11 +21,19 @@ import (
 // ("ld proto"); offsets it has no name for, such as xor_x, stay numeric
 // ("ld [0xfffff028]").
 //
+// The kernel reads jt and jf only in the eight conditional jumps; every
+// other instruction, ja included, ignores them, and real filters sometimes
+// carry stray bits there. bpf_asm has no room for them, so such an
+// instruction is written with a trailing comment naming them,
+// "ret #0x7fff0000 ; jt=0 jf=1 ignored by the kernel", and reads back with
+// jt and jf 0. IgnoredJumpBits lists these instructions, for callers that
+// want to warn; the raw, c, ddd and comma formats keep every bit.
+//
 // Disassemble fails with an *EncodeError, naming the pc and code, for a
 // program bpf_asm cannot express: a code outside its grammar (0x08, 0x21,
 // 0x0d, 0x8c, any code >= 0xb2, any code with the high byte set, ...), a
-// non-zero field that the code's bpf_asm form has no room for (jt in a
-// load, k in "ret a"), or a jump whose target lies outside the program.
+// non-zero k that the code's bpf_asm form has no room for (k in "ret a",
+// "add x", "ld #len"), or a jump whose target lies outside the program.
 // Such programs can be written in the raw, c, ddd or comma formats.
 func Disassemble(p Program) (string, error) {
 	if len(p) == 0 {
@@ -52,201 +61,133 @@ func Disassemble(p Program) (string, error) {
 	return b.String(), nil
 }
 
+// IgnoredJumpBits returns the indices, in ascending order, of the
+// instructions of p that have a non-zero jt or jf although the kernel never
+// reads them: every instruction but the eight conditional jumps (jeq, jgt,
+// jge, jset with k or x), ja included. bpf_check_classic and
+// bpf_convert_filter (net/core/filter.c) look at jt and jf of those eight
+// only. It returns nil when there are none.
+//
+// Disassemble and InstructionText write such an instruction with the
+// ignored bits in a comment, and its bpf_asm text reads back with jt and
+// jf 0, so a caller printing bpf_asm can use this to say, once, that the
+// text is the program the kernel runs but not the program's bytes.
+func IgnoredJumpBits(p Program) []int {
+	var out []int
+	for pc, ins := range p {
+		if ignoredJumpBits(ins) {
+			out = append(out, pc)
+		}
+	}
+	return out
+}
+
+// ignoredJumpBits reports whether ins has jt or jf set where the kernel
+// ignores them.
+func ignoredJumpBits(ins Instruction) bool {
+	return (ins.Jt != 0 || ins.Jf != 0) && !Opcode(ins.Op).IsConditionalJump()
+}
+
 // asmLine returns the bpf_asm text of the instruction at pc in a program
-// of n instructions; label names jump targets.
+// of n instructions; label names jump targets. It writes the row of
+// asmForms that writeForm picks, followed by a comment when jt or jf are
+// set where the kernel ignores them.
 func asmLine(pc int, ins Instruction, n int, label func(int) string) (string, error) {
+	line, err := asmInsn(pc, ins, n, label)
+	if err == nil && ignoredJumpBits(ins) {
+		line += fmt.Sprintf(" ; jt=%d jf=%d ignored by the kernel", ins.Jt, ins.Jf)
+	}
+	return line, err
+}
+
+// asmInsn is asmLine without the comment.
+func asmInsn(pc int, ins Instruction, n int, label func(int) string) (string, error) {
 	fail := func(format string, args ...any) (string, error) {
 		return "", &EncodeError{PC: pc, Ins: ins, Msg: fmt.Sprintf(format, args...)}
 	}
-	code, k := ins.Op, ins.K
-	if Class(code) != ClassJMP && (ins.Jt != 0 || ins.Jf != 0) {
-		return fail("jt and jf must be 0 outside jumps to be written as bpf_asm; use the raw, c, ddd or comma format")
+	op, k := Opcode(ins.Op), ins.K
+	form, ok := writeForm(op, numOperands)
+	if !ok {
+		return fail("code %#04x has no bpf_asm form; use the raw, c, ddd or comma format", ins.Op)
 	}
-	// fixed returns s for a form whose k bpf_asm always sets to 0.
-	fixed := func(s string) (string, error) {
-		if k != 0 {
-			return fail("k must be 0 in %q to be written as bpf_asm; use the raw, c, ddd or comma format", s)
+	if form.arg.fixedK() && k != 0 {
+		if form.arg == argJumpX {
+			return fail("k must be 0 in a jump on x to be written as bpf_asm; use the raw, c, ddd or comma format")
 		}
-		return s, nil
+		return fail("k must be 0 in %q to be written as bpf_asm; use the raw, c, ddd or comma format", asmText(form, 0, ""))
 	}
-	switch code {
-	case ClassLD | ModeIMM:
-		return "ld #" + asmConst(k), nil
-	case ClassLD | SizeW | ModeABS, ClassLD | SizeH | ModeABS, ClassLD | SizeB | ModeABS:
-		op := loadMnemonic(code)
+	switch form.arg {
+	case argAbs:
 		if k >= AncillaryBase {
 			if ext, ok := extensionName(k - AncillaryBase); ok {
-				return op + " " + ext, nil
+				if f, ok := writeForm(op, argExt); ok {
+					return f.mnem + " " + ext, nil
+				}
 			}
 		}
-		return op + " [" + asmConst(k) + "]", nil
-	case ClassLD | SizeW | ModeIND, ClassLD | SizeH | ModeIND, ClassLD | SizeB | ModeIND:
-		return loadMnemonic(code) + " [x + " + asmConst(k) + "]", nil
-	case ClassLD | ModeMEM:
-		return "ld M[" + asmConst(k) + "]", nil
-	case ClassLD | SizeW | ModeLEN:
-		return fixed("ld #len")
-	case ClassLDX | ModeIMM:
-		return "ldx #" + asmConst(k), nil
-	case ClassLDX | ModeMEM:
-		return "ldx M[" + asmConst(k) + "]", nil
-	case ClassLDX | SizeW | ModeLEN:
-		return fixed("ldx #len")
-	case ClassLDX | SizeB | ModeMSH:
-		return "ldxb 4*([" + asmConst(k) + "]&0xf)", nil
-	case ClassST:
-		return "st M[" + asmConst(k) + "]", nil
-	case ClassSTX:
-		return "stx M[" + asmConst(k) + "]", nil
-	case ClassALU | OpNEG:
-		return fixed("neg")
-	case ClassRET | RvalK:
-		return "ret #" + asmConst(k), nil
-	case ClassRET | RvalX:
-		return fixed("ret x")
-	case ClassRET | RvalA:
-		return fixed("ret a")
-	case ClassMISC | MiscTAX:
-		return fixed("tax")
-	case ClassMISC | MiscTXA:
-		return fixed("txa")
-	case ClassJMP | OpJA:
-		if ins.Jt != 0 || ins.Jf != 0 {
-			return fail("jt and jf must be 0 in ja to be written as bpf_asm; use the raw, c, ddd or comma format")
-		}
+	case argLabel:
 		t := (uint64(pc) + 1 + uint64(k)) & 0xffffffff // bpf_asm wraps k
 		if t >= uint64(n) {
 			return fail("ja target %d is outside the program; use the raw, c, ddd or comma format", int64(pc)+1+int64(int32(k)))
 		}
-		return "ja " + label(int(t)), nil
-	}
-	if Class(code) == ClassALU && code < 0x100 {
-		op := aluMnemonic(Op(code))
-		if op != "" {
-			if Src(code) == SrcX {
-				return fixed(op + " x")
-			}
-			if Op(code) == OpAND || Op(code) == OpOR || Op(code) == OpXOR {
-				return op + " #" + asmMask(k), nil
-			}
-			return op + " #" + asmConst(k), nil
+		return asmText(form, k, label(int(t))), nil
+	case argJump, argJumpX:
+		jt, jf := pc+1+int(ins.Jt), pc+1+int(ins.Jf)
+		if jt >= n || jf >= n {
+			return fail("jump target %d is outside the program; use the raw, c, ddd or comma format", max(jt, jf))
 		}
-	}
-	if Class(code) == ClassJMP && code < 0x100 && Op(code) >= OpJEQ && Op(code) <= OpJSET {
-		return asmCondJump(pc, ins, n, label, fail)
-	}
-	return fail("code %#04x has no bpf_asm form; use the raw, c, ddd or comma format", code)
-}
-
-func asmCondJump(pc int, ins Instruction, n int, label func(int) string,
-	fail func(string, ...any) (string, error)) (string, error) {
-	op := Op(ins.Op)
-	var operand string
-	if Src(ins.Op) == SrcX {
-		if ins.K != 0 {
-			return fail("k must be 0 in a jump on x to be written as bpf_asm; use the raw, c, ddd or comma format")
+		switch {
+		case ins.Jf == 0:
+			return asmText(form, k, label(jt)), nil
+		case ins.Jt == 0:
+			// bpf_exp.y: jne, jlt and jle take one label, the false
+			// target, and assemble with jt = 0. jset has no such form.
+			not := argJumpNot
+			if form.arg == argJumpX {
+				not = argJumpNotX
+			}
+			if f, ok := writeForm(op, not); ok {
+				return asmText(f, k, label(jf)), nil
+			}
 		}
-		operand = "x"
-	} else if op == OpJSET {
-		operand = "#" + asmMask(ins.K)
-	} else {
-		operand = "#" + asmConst(ins.K)
+		return asmText(form, k, label(jt)+", "+label(jf)), nil
 	}
-	jt, jf := pc+1+int(ins.Jt), pc+1+int(ins.Jf)
-	if jt >= n || jf >= n {
-		return fail("jump target %d is outside the program; use the raw, c, ddd or comma format", max(jt, jf))
-	}
-	// bpf_exp.y: jne, jlt and jle take one label, the false target, and
-	// assemble to jeq, jge and jgt with jt = 0. jset has no negated form.
-	mnem, negated := "jset", ""
-	switch op {
-	case OpJEQ:
-		mnem, negated = "jeq", "jne"
-	case OpJGT:
-		mnem, negated = "jgt", "jle"
-	case OpJGE:
-		mnem, negated = "jge", "jlt"
-	}
-	switch {
-	case ins.Jf == 0:
-		return mnem + " " + operand + ", " + label(jt), nil
-	case ins.Jt == 0 && negated != "":
-		return negated + " " + operand + ", " + label(jf), nil
-	}
-	return mnem + " " + operand + ", " + label(jt) + ", " + label(jf), nil
+	return asmText(form, k, ""), nil
 }
 
-func loadMnemonic(code uint16) string {
-	switch Size(code) {
-	case SizeH:
-		return "ldh"
-	case SizeB:
-		return "ldb"
+// asmText writes form with constant k; labels is the label operand of a
+// jump, "lT" or "lT, lF".
+func asmText(form asmForm, k uint32, labels string) string {
+	num := asmConst
+	if form.mask {
+		num = asmMask
 	}
-	return "ld"
-}
-
-func aluMnemonic(op uint16) string {
-	switch op {
-	case OpADD:
-		return "add"
-	case OpSUB:
-		return "sub"
-	case OpMUL:
-		return "mul"
-	case OpDIV:
-		return "div"
-	case OpOR:
-		return "or"
-	case OpAND:
-		return "and"
-	case OpLSH:
-		return "lsh"
-	case OpRSH:
-		return "rsh"
-	case OpMOD:
-		return "mod"
-	case OpXOR:
-		return "xor"
+	s := form.mnem
+	switch form.arg {
+	case argImm, argImmBare:
+		s += " #" + num(k)
+	case argLen:
+		s += " #len"
+	case argAbs:
+		s += " [" + asmConst(k) + "]"
+	case argInd:
+		s += " [x + " + asmConst(k) + "]"
+	case argMem:
+		s += " M[" + asmConst(k) + "]"
+	case argMsh:
+		s += " 4*([" + asmConst(k) + "]&0xf)"
+	case argX:
+		s += " x"
+	case argA:
+		s += " a"
+	case argLabel:
+		s += " " + labels
+	case argJump, argJumpNot:
+		s += " #" + num(k) + ", " + labels
+	case argJumpX, argJumpNotX:
+		s += " x, " + labels
 	}
-	return ""
-}
-
-// extensionName is the bpf_asm name of an ancillary offset, if it has one.
-func extensionName(off uint32) (string, bool) {
-	switch off {
-	case AncProtocol:
-		return "proto", true
-	case AncPktType:
-		return "type", true
-	case AncIfIndex:
-		return "ifidx", true
-	case AncNLAttr:
-		return "nla", true
-	case AncNLAttrNest:
-		return "nlan", true
-	case AncMark:
-		return "mark", true
-	case AncQueue:
-		return "queue", true
-	case AncHatype:
-		return "hatype", true
-	case AncRxHash:
-		return "rxhash", true
-	case AncCPU:
-		return "cpu", true
-	case AncVlanTag:
-		return "vlan_tci", true
-	case AncVlanTagPresent:
-		return "vlan_avail", true
-	case AncPayOffset:
-		return "poff", true
-	case AncRandom:
-		return "rand", true
-	case AncVlanTPID:
-		return "vlan_tpid", true
-	}
-	return "", false // AncAluXorX has no bpf_asm name
+	return s
 }
 
 // asmConst writes a constant: decimal below 0x10000, hex above.
@@ -266,9 +207,11 @@ func asmMask(k uint32) string {
 }
 
 // InstructionText returns the bpf_asm text of the instruction at pc, with
-// jump targets written as labels "l<pc>" as Disassemble names them, for
+// jump targets written as labels "l<pc>" as Disassemble names them and jt
+// and jf the kernel ignores in a comment, as Disassemble writes them, for
 // reports and traces. An instruction bpf_asm cannot express is shown as its
-// raw fields, "{ 0x08, 0, 0, 0x00000000 }"; so is a pc outside p.
+// raw fields, "{ 0x08, 0, 0, 0x00000000 }"; a pc outside p as
+// "<pc N outside the program>".
 func InstructionText(p Program, pc int) string {
 	if pc < 0 || pc >= len(p) {
 		return fmt.Sprintf("<pc %d outside the program>", pc)

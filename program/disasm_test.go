@@ -2,8 +2,11 @@ package program
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/bpfsim/bpfsim/seccompdata"
 )
 
 func TestDisassemble(t *testing.T) {
@@ -20,7 +23,7 @@ func TestDisassemble(t *testing.T) {
 		{
 			name: "seccomp arch check",
 			p: Program{
-				Stmt(0x20, 4), Jump(0x15, 0xc000003e, 1, 0), Stmt(0x06, 0x80000000),
+				Stmt(0x20, 4), Jump(0x15, seccompdata.AuditArchX86_64, 1, 0), Stmt(0x06, 0x80000000),
 				Stmt(0x20, 0), Jump(0x15, 59, 0, 1), Stmt(0x06, 0x50001), Stmt(0x06, 0x7fff0000),
 			},
 			want: "\tld [4]\n\tjeq #0xc000003e, l3\n\tret #0x80000000\nl3:\tld [0]\n\tjne #59, l6\n\tret #0x50001\nl6:\tret #0x7fff0000\n",
@@ -92,11 +95,11 @@ func TestInstructionText(t *testing.T) {
 	// Expected texts follow bpf_asm syntax (tools/bpf/bpf_exp.y) with
 	// labels named as Disassemble names them.
 	p := Program{
-		Stmt(0x20, 4),                // ld [4]
-		Jump(0x15, 0xc000003e, 0, 2), // jeq #0xc000003e, l2... jf 2 -> pc 4
-		Stmt(0x06, 0x7fff0000),       // ret #0x7fff0000
-		Stmt(0x08, 0),                // no bpf_asm form
-		Stmt(0x16, 0),                // ret a
+		Stmt(0x20, 4), // ld [4]
+		Jump(0x15, seccompdata.AuditArchX86_64, 0, 2), // jeq #0xc000003e, l2... jf 2 -> pc 4
+		Stmt(0x06, 0x7fff0000),                        // ret #0x7fff0000
+		Stmt(0x08, 0),                                 // no bpf_asm form
+		Stmt(0x16, 0),                                 // ret a
 	}
 	tests := []struct {
 		pc   int
@@ -113,5 +116,73 @@ func TestInstructionText(t *testing.T) {
 		if got := InstructionText(p, tc.pc); got != tc.want {
 			t.Errorf("pc %d: %q, want %q", tc.pc, got, tc.want)
 		}
+	}
+}
+
+// TestIgnoredJumpBits covers issue 7 item 10: jt and jf outside the
+// conditional jumps, which the kernel ignores, are written as a comment in
+// bpf_asm, named by IgnoredJumpBits, and kept bit for bit by every other
+// format.
+func TestIgnoredJumpBits(t *testing.T) {
+	for _, tt := range ignoredBits {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Disassemble(tt.p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.asm {
+				t.Errorf("Disassemble:\n%s\nwant\n%s", got, tt.asm)
+			}
+			want := withoutIgnoredJumpBits(tt.p)
+			back, err := assemble(got, "")
+			if err != nil || !equalPrograms(back, want) {
+				t.Errorf("re-assembly: %v %s", err, firstDiff(back, want))
+			}
+			if idx := IgnoredJumpBits(back); idx != nil {
+				t.Errorf("IgnoredJumpBits of the re-assembled program = %v, want nil", idx)
+			}
+			for pc := range tt.p {
+				line := strings.Split(strings.TrimSuffix(got, "\n"), "\n")[pc]
+				_, line, _ = strings.Cut(line, "\t")
+				if text := InstructionText(tt.p, pc); text != line {
+					t.Errorf("InstructionText(%d) = %q, want %q", pc, text, line)
+				}
+			}
+			for _, e := range encodings {
+				if e.f == FormatAsm {
+					continue
+				}
+				enc, err := Encode(tt.p, e.f, e.be)
+				if err != nil {
+					t.Fatalf("%v: %v", e.f, err)
+				}
+				got, _, err := Decode(enc, DecodeOptions{Format: e.f, BigEndian: e.be})
+				if err != nil || !equalPrograms(got, tt.p) {
+					t.Errorf("%v (big-endian %v) does not keep the bits: %v %s", e.f, e.be, err, firstDiff(got, tt.p))
+				}
+			}
+		})
+	}
+
+	p := Program{
+		Jump(JeqK, 1, 1, 2),   // 0: a conditional jump reads both
+		Jump(RetK, 0, 0, 1),   // 1
+		Jump(JsetX, 0, 1, 0),  // 2
+		Jump(Ja, 0, 1, 0),     // 3
+		Stmt(LdAbsW, 0),       // 4
+		Jump(0x08, 0, 2, 0),   // 5: no such opcode, but not a conditional jump either
+		Jump(0x1334, 5, 1, 1), // 6: high byte set
+		Jump(0x55, 0, 1, 1),   // 7: jump class, no such operation
+		Jump(Txa, 0, 0, 9),    // 8
+	}
+	if got, want := fmt.Sprint(IgnoredJumpBits(p)), "[1 3 5 6 7 8]"; got != want {
+		t.Errorf("IgnoredJumpBits = %s, want %s", got, want)
+	}
+	if got := IgnoredJumpBits(Program{Jump(JgtK, 1, 1, 0), Stmt(RetA, 0)}); got != nil {
+		t.Errorf("IgnoredJumpBits = %v, want nil", got)
+	}
+	// A code bpf_asm cannot write still fails, jt or not.
+	if _, err := Disassemble(Program{Jump(0x08, 0, 1, 0), Stmt(RetK, 0)}); err == nil {
+		t.Error("Disassemble wrote code 0x08")
 	}
 }

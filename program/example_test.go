@@ -31,10 +31,10 @@ func ExampleDecode_error() {
 
 func ExampleDisassemble() {
 	p := program.Program{
-		program.Stmt(program.ClassLD|program.SizeW|program.ModeABS, 0),
-		program.Jump(program.ClassJMP|program.OpJEQ|program.SrcK, 59, 0, 1),
-		program.Stmt(program.ClassRET|program.RvalK, 0x50001),
-		program.Stmt(program.ClassRET|program.RvalK, 0x7fff0000),
+		program.Stmt(program.LdAbsW, 0),
+		program.Jump(program.JeqK, 59, 0, 1),
+		program.Stmt(program.RetK, 0x50001),
+		program.Stmt(program.RetK, 0x7fff0000),
 	}
 	s, err := program.Disassemble(p)
 	if err != nil {
@@ -59,4 +59,37 @@ func ExampleEncode() {
 	// Output:
 	// { 0000,  0,  0, 0000000000 },
 	// { 0x15,  1, 12, 0x00000800 },
+}
+
+func ExampleIgnoredJumpBits() {
+	// The kernel reads jt and jf of conditional jumps only; this ret has
+	// a stray jf, as in a filter firejail ships.
+	p := program.Program{
+		program.Stmt(program.LdAbsW, 0),
+		program.Jump(program.JeqK, 59, 0, 1),
+		program.Jump(program.RetK, 0x50001, 0, 1),
+		program.Stmt(program.RetK, 0x7fff0000),
+	}
+	s, _ := program.Disassemble(p)
+	fmt.Print(s)
+	if pcs := program.IgnoredJumpBits(p); pcs != nil {
+		fmt.Println("jt/jf ignored by the kernel, left out of the bpf_asm text, at", pcs)
+	}
+	// Output:
+	// 	ld [0]
+	// 	jne #59, l3
+	// 	ret #0x50001 ; jt=0 jf=1 ignored by the kernel
+	// l3:	ret #0x7fff0000
+	// jt/jf ignored by the kernel, left out of the bpf_asm text, at [2]
+}
+
+func ExampleOpcode() {
+	op := program.Opcode(program.Stmt(program.JsetK, 4).Op)
+	fmt.Println(op)
+	fmt.Printf("%#02x %d %v\n", op, op, op.IsConditionalJump())
+	fmt.Println(program.Opcode(0x8c)) // neg x: no such opcode
+	// Output:
+	// BPF_JMP|BPF_JSET|BPF_K
+	// 0x45 69 true
+	// 0x008c
 }

@@ -173,8 +173,10 @@ func ReadFile(path string, opt DecodeOptions) (Program, Format, error) {
 
 // Encode writes p in format f. bigEndian selects the byte order of
 // FormatRaw and is ignored otherwise. FormatAsm is Disassemble's output and
-// fails, with an *EncodeError, for programs bpf_asm cannot express; the other
-// formats write any program. An empty program is an error in every format,
+// fails, with an *EncodeError, for programs bpf_asm cannot express; it
+// writes jt and jf that the kernel ignores only in comments, so it reads
+// back without them (IgnoredJumpBits lists them). The other formats write
+// any program, every bit of it. An empty program is an error in every format,
 // because no decoder accepts one.
 func Encode(p Program, f Format, bigEndian bool) ([]byte, error) {
 	if len(p) == 0 {

@@ -56,6 +56,22 @@ func equalPrograms(a, b Program) bool {
 	return true
 }
 
+// withoutIgnoredJumpBits returns a copy of p with jt and jf cleared where
+// the kernel ignores them: the program its bpf_asm text reads back as.
+// Only conditional jumps keep them (bpf_check_classic, net/core/filter.c,
+// checks jt and jf of BPF_JMP|BPF_JEQ/JGT/JGE/JSET with BPF_K or BPF_X).
+func withoutIgnoredJumpBits(p Program) Program {
+	q := append(Program(nil), p...)
+	for i := range q {
+		switch q[i].Op {
+		case 0x15, 0x1d, 0x25, 0x2d, 0x35, 0x3d, 0x45, 0x4d:
+		default:
+			q[i].Jt, q[i].Jf = 0, 0
+		}
+	}
+	return q
+}
+
 // firstDiff describes the first difference between two programs.
 func firstDiff(got, want Program) string {
 	for i := 0; i < len(got) && i < len(want); i++ {

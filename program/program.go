@@ -5,14 +5,20 @@
 //
 // Decode (or ReadFile) reads a program in any of these formats, detecting the
 // format unless told (see Detect); Encode writes one; Disassemble writes
-// bpf_asm text with labels that assembles back to the identical program.
+// bpf_asm text with labels that assembles back to the identical program, but
+// for jt and jf the kernel ignores, which it writes in comments
+// (IgnoredJumpBits).
 // Errors from decoding are *DecodeError values carrying the file name and the
 // line or byte offset; errors from encoding are *EncodeError values carrying
 // the instruction index. Nothing here checks whether the kernel would accept
 // a program: that is the verifier package's job.
 package program
 
-import "golang.org/x/net/bpf"
+import (
+	"golang.org/x/net/bpf"
+
+	"github.com/bpfsim/bpfsim/seccompdata"
+)
 
 // Instruction is one struct sock_filter: a 16-bit code, two 8-bit jump
 // offsets and a 32-bit constant. It is x/net/bpf's raw instruction, so
@@ -23,18 +29,19 @@ type Instruction = bpf.RawInstruction
 type Program []Instruction
 
 // Stmt returns a non-jump instruction, like the BPF_STMT macro.
-func Stmt(code uint16, k uint32) Instruction { return Instruction{Op: code, K: k} }
+func Stmt(op Opcode, k uint32) Instruction { return Instruction{Op: uint16(op), K: k} }
 
 // Jump returns a jump instruction, like the BPF_JUMP macro.
-func Jump(code uint16, k uint32, jt, jf uint8) Instruction {
-	return Instruction{Op: code, Jt: jt, Jf: jf, K: k}
+func Jump(op Opcode, k uint32, jt, jf uint8) Instruction {
+	return Instruction{Op: uint16(op), Jt: jt, Jf: jf, K: k}
 }
 
 // ReadsInstructionPointer reports whether p loads a word of a seccomp
 // filter's seccomp_data.instruction_pointer (ld [8] or ld [12]).
 func ReadsInstructionPointer(p Program) bool {
+	const ip = seccompdata.OffsetInstructionPointer
 	for _, ins := range p {
-		if ins.Op == ClassLD|SizeW|ModeABS && (ins.K == 8 || ins.K == 12) {
+		if Opcode(ins.Op) == LdAbsW && (ins.K == ip || ins.K == ip+4) {
 			return true
 		}
 	}

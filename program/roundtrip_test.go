@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bpfsim/bpfsim/seccompdata"
 )
 
 // everyAsmCode uses every code bpf_asm can produce (tools/bpf/bpf_exp.y),
@@ -31,7 +33,7 @@ var everyAsmCode = Program{
 	Stmt(0x64, 32), Stmt(0x6c, 0), Stmt(0x74, 31), Stmt(0x7c, 0), Stmt(0x84, 0),
 	Stmt(0x94, 7), Stmt(0x9c, 0), Stmt(0xa4, 0x80000000), Stmt(0xac, 0),
 	Stmt(0x07, 0), Stmt(0x87, 0),
-	Jump(0x15, 0xc000003e, 0, 0), Jump(0x15, 1, 2, 0), Jump(0x15, 1, 0, 2), Jump(0x15, 1, 3, 4),
+	Jump(0x15, seccompdata.AuditArchX86_64, 0, 0), Jump(0x15, 1, 2, 0), Jump(0x15, 1, 0, 2), Jump(0x15, 1, 3, 4),
 	Jump(0x1d, 0, 1, 1), Jump(0x25, 0x10000, 0, 1), Jump(0x2d, 0, 1, 0), Jump(0x35, 9, 0, 2),
 	Jump(0x3d, 0, 2, 1), Jump(0x45, 0x10, 0, 1), Jump(0x4d, 0, 1, 0), Jump(0x45, 3, 1, 1),
 	Stmt(0x05, 0), Stmt(0x05, 1),
@@ -57,8 +59,6 @@ var notAsm = []struct {
 	{"code 0xf4", Program{Stmt(0xf4, 0)}, 0},
 	{"code 0x55 (jmp op 0x50)", Program{Jump(0x55, 0, 0, 0), Stmt(6, 0)}, 0},
 	{"high byte set", Program{Stmt(6, 0), Stmt(0x1334, 5)}, 1},
-	{"jt in a load", Program{Jump(0x20, 4, 1, 0), Stmt(6, 0)}, 0},
-	{"jf in ja", Program{Jump(0x05, 0, 0, 1), Stmt(6, 0), Stmt(6, 0)}, 0},
 	{"k in ret a", Program{Stmt(0x16, 1)}, 0},
 	{"k in ld #len", Program{Stmt(0x80, 64), Stmt(6, 0)}, 0},
 	{"k in add x", Program{Stmt(0x0c, 1), Stmt(6, 0)}, 0},
@@ -67,6 +67,45 @@ var notAsm = []struct {
 	{"jf past the end", Program{Jump(0x15, 0, 0, 5), Stmt(6, 0)}, 0},
 	{"ja past the end", Program{Stmt(0x05, 1), Stmt(6, 0)}, 0},
 	{"ja far before the start", Program{Stmt(6, 0), Stmt(0x05, 0xfffffff0)}, 1},
+}
+
+// ignoredBits holds programs with jt or jf set where the kernel ignores
+// them (bpf_check_classic and bpf_convert_filter, net/core/filter.c, read
+// them in conditional jumps only), with their bpf_asm text: the bits go in
+// a comment, which bpf_asm and our reader skip (";" to the end of the line,
+// tools/bpf/bpf_exp.l).
+var ignoredBits = []struct {
+	name string
+	p    Program
+	asm  string
+}{
+	{
+		// As in a filter firejail ships.
+		name: "ret with jf",
+		p:    Program{Jump(RetK, 0x7fff0000, 0, 1)},
+		asm:  "\tret #0x7fff0000 ; jt=0 jf=1 ignored by the kernel\n",
+	},
+	{
+		name: "jt in a load",
+		p:    Program{Jump(0x20, 4, 1, 0), Stmt(6, 0)},
+		asm:  "\tld [4] ; jt=1 jf=0 ignored by the kernel\n\tret #0\n",
+	},
+	{
+		name: "ja with jt and jf",
+		p:    Program{Jump(Ja, 1, 7, 255), Stmt(6, 0), Stmt(6, 1)},
+		asm:  "\tja l2 ; jt=7 jf=255 ignored by the kernel\n\tret #0\nl2:\tret #1\n",
+	},
+	{
+		name: "jf in ja",
+		p:    Program{Jump(0x05, 0, 0, 1), Stmt(6, 0), Stmt(6, 0)},
+		asm:  "\tja l1 ; jt=0 jf=1 ignored by the kernel\nl1:\tret #0\n\tret #0\n",
+	},
+	{
+		name: "tax, ret a and ldxb",
+		p:    Program{Jump(0x07, 0, 255, 0), Jump(0xb1, 14, 0, 3), Jump(0x16, 0, 1, 1)},
+		asm: "\ttax ; jt=255 jf=0 ignored by the kernel\n\tldxb 4*([14]&0xf) ; jt=0 jf=3 ignored by the kernel\n" +
+			"\tret a ; jt=1 jf=1 ignored by the kernel\n",
+	},
 }
 
 // handWritten holds more programs for the round trips.
@@ -79,6 +118,9 @@ func handWritten() map[string]Program {
 		"all ones":         {{Op: 0xffff, Jt: 0xff, Jf: 0xff, K: 0xffffffff}},
 	}
 	for _, n := range notAsm {
+		m[n.name] = n.p
+	}
+	for _, n := range ignoredBits {
 		m[n.name] = n.p
 	}
 	// jt and jf of 255.
@@ -98,10 +140,15 @@ type encoding struct {
 var encodings = []encoding{{FormatRaw, false}, {FormatRaw, true}, {FormatAsm, false}, {FormatC, false}, {FormatDDD, false}, {FormatComma, false}}
 
 // roundTrip encodes p in every format and checks that it decodes, with the
-// format given and detected, to p again.
+// format given and detected, to p again; from asm, to p without the jt and
+// jf the kernel ignores.
 func roundTrip(t *testing.T, name string, p Program, wantAsm bool) {
 	t.Helper()
 	for _, e := range encodings {
+		want := p
+		if e.f == FormatAsm {
+			want = withoutIgnoredJumpBits(p)
+		}
 		enc, err := Encode(p, e.f, e.be)
 		if e.f == FormatAsm && !wantAsm {
 			var ee *EncodeError
@@ -115,15 +162,15 @@ func roundTrip(t *testing.T, name string, p Program, wantAsm bool) {
 			continue
 		}
 		got, f, err := Decode(enc, DecodeOptions{Format: e.f, BigEndian: e.be})
-		if err != nil || f != e.f || !equalPrograms(got, p) {
-			t.Errorf("%s: %v (big-endian %v): decoded as %v, %v: %s\n%s", name, e.f, e.be, f, err, firstDiff(got, p), enc)
+		if err != nil || f != e.f || !equalPrograms(got, want) {
+			t.Errorf("%s: %v (big-endian %v): decoded as %v, %v: %s\n%s", name, e.f, e.be, f, err, firstDiff(got, want), enc)
 			continue
 		}
 		if e.be {
 			continue // detection never guesses big-endian
 		}
 		got, f, err = Decode(enc, DecodeOptions{})
-		if err != nil || f != e.f || !equalPrograms(got, p) {
+		if err != nil || f != e.f || !equalPrograms(got, want) {
 			t.Errorf("%s: %v: auto-detected as %v, %v", name, e.f, f, err)
 		}
 	}

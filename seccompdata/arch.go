@@ -40,22 +40,21 @@ type Arch struct {
 
 // archTable is read-only; Arches hands out copies.
 var archTable = [...]Arch{
-	// AUDIT_ARCH values from include/uapi/linux/audit.h, as listed in
-	// docs/kernel-semantics.md §4.
-	{Name: "x86_64", Audit: 0xc000003e, Order: binary.LittleEndian, Bits: 64, GOARCH: "amd64"},
-	{Name: "i386", Audit: 0x40000003, Order: binary.LittleEndian, Bits: 32, GOARCH: "386"},
-	{Name: "x32", Audit: 0xc000003e, Order: binary.LittleEndian, NrBit: X32SyscallBit, Bits: 32},
-	{Name: "aarch64", Audit: 0xc00000b7, Order: binary.LittleEndian, Bits: 64, GOARCH: "arm64"},
-	{Name: "arm", Audit: 0x40000028, Order: binary.LittleEndian, Bits: 32, GOARCH: "arm"},
-	{Name: "riscv64", Audit: 0xc00000f3, Order: binary.LittleEndian, Bits: 64, GOARCH: "riscv64"},
-	{Name: "s390x", Audit: 0x80000016, Order: binary.BigEndian, Bits: 64, GOARCH: "s390x"},
-	{Name: "ppc64le", Audit: 0xc0000015, Order: binary.LittleEndian, Bits: 64, GOARCH: "ppc64le"},
-	{Name: "ppc64", Audit: 0x80000015, Order: binary.BigEndian, Bits: 64, GOARCH: "ppc64"},
-	{Name: "mips", Audit: 0x00000008, Order: binary.BigEndian, Bits: 32, GOARCH: "mips"},
-	{Name: "mipsel", Audit: 0x40000008, Order: binary.LittleEndian, Bits: 32, GOARCH: "mipsle"},
-	{Name: "mips64", Audit: 0x80000008, Order: binary.BigEndian, Bits: 64, GOARCH: "mips64"},
-	{Name: "mips64el", Audit: 0xc0000008, Order: binary.LittleEndian, Bits: 64, GOARCH: "mips64le"},
-	{Name: "loongarch64", Audit: 0xc0000102, Order: binary.LittleEndian, Bits: 64, GOARCH: "loong64"},
+	// AUDIT_ARCH values (abi.go), as listed in docs/kernel-semantics.md §4.
+	{Name: "x86_64", Audit: AuditArchX86_64, Order: binary.LittleEndian, Bits: 64, GOARCH: "amd64"},
+	{Name: "i386", Audit: AuditArchI386, Order: binary.LittleEndian, Bits: 32, GOARCH: "386"},
+	{Name: "x32", Audit: AuditArchX86_64, Order: binary.LittleEndian, NrBit: X32SyscallBit, Bits: 32},
+	{Name: "aarch64", Audit: AuditArchAArch64, Order: binary.LittleEndian, Bits: 64, GOARCH: "arm64"},
+	{Name: "arm", Audit: AuditArchARM, Order: binary.LittleEndian, Bits: 32, GOARCH: "arm"},
+	{Name: "riscv64", Audit: AuditArchRISCV64, Order: binary.LittleEndian, Bits: 64, GOARCH: "riscv64"},
+	{Name: "s390x", Audit: AuditArchS390X, Order: binary.BigEndian, Bits: 64, GOARCH: "s390x"},
+	{Name: "ppc64le", Audit: AuditArchPPC64LE, Order: binary.LittleEndian, Bits: 64, GOARCH: "ppc64le"},
+	{Name: "ppc64", Audit: AuditArchPPC64, Order: binary.BigEndian, Bits: 64, GOARCH: "ppc64"},
+	{Name: "mips", Audit: AuditArchMIPS, Order: binary.BigEndian, Bits: 32, GOARCH: "mips"},
+	{Name: "mipsel", Audit: AuditArchMIPSEL, Order: binary.LittleEndian, Bits: 32, GOARCH: "mipsle"},
+	{Name: "mips64", Audit: AuditArchMIPS64, Order: binary.BigEndian, Bits: 64, GOARCH: "mips64"},
+	{Name: "mips64el", Audit: AuditArchMIPSEL64, Order: binary.LittleEndian, Bits: 64, GOARCH: "mips64le"},
+	{Name: "loongarch64", Audit: AuditArchLoongArch64, Order: binary.LittleEndian, Bits: 64, GOARCH: "loong64"},
 }
 
 // Arches returns every arch bpfsim knows, x86_64 first. The slice is new on

@@ -5,8 +5,9 @@ import (
 	"fmt"
 )
 
-// Size is sizeof(struct seccomp_data), also the value of "ld #len" in a
-// seccomp filter.
+// Size is sizeof(struct seccomp_data) (include/uapi/linux/seccomp.h), also
+// the value of "ld #len" in a seccomp filter (seccomp_check_filter,
+// kernel/seccomp.c).
 const Size = 64
 
 // Data is struct seccomp_data (include/uapi/linux/seccomp.h), the input a
@@ -68,11 +69,11 @@ func (d *Data) Encode(order binary.ByteOrder) [Size]byte {
 }
 
 func (d *Data) encode(b []byte, order binary.ByteOrder) {
-	order.PutUint32(b[0:], uint32(d.Nr))
-	order.PutUint32(b[4:], d.Arch)
-	order.PutUint64(b[8:], d.InstructionPointer)
+	order.PutUint32(b[OffsetNr:], uint32(d.Nr))
+	order.PutUint32(b[OffsetArch:], d.Arch)
+	order.PutUint64(b[OffsetInstructionPointer:], d.InstructionPointer)
 	for i, a := range d.Args {
-		order.PutUint64(b[16+8*i:], a)
+		order.PutUint64(b[OffsetArgs+8*i:], a)
 	}
 }
 
@@ -95,11 +96,11 @@ func DecodeData(b []byte, order binary.ByteOrder) (Data, error) {
 		return Data{}, &DataSizeError{Len: len(b)}
 	}
 	var d Data
-	d.Nr = int32(order.Uint32(b[0:]))
-	d.Arch = order.Uint32(b[4:])
-	d.InstructionPointer = order.Uint64(b[8:])
+	d.Nr = int32(order.Uint32(b[OffsetNr:]))
+	d.Arch = order.Uint32(b[OffsetArch:])
+	d.InstructionPointer = order.Uint64(b[OffsetInstructionPointer:])
 	for i := range d.Args {
-		d.Args[i] = order.Uint64(b[16+8*i:])
+		d.Args[i] = order.Uint64(b[OffsetArgs+8*i:])
 	}
 	return d, nil
 }

@@ -21,7 +21,7 @@ func ExampleLookupArch() {
 	// ARM64: aarch64 audit=0xc00000b7 LittleEndian
 	// mipsle: mipsel audit=0x40000008 LittleEndian
 	// 0xc000003e: x86_64 audit=0xc000003e LittleEndian
-	// error: unknown arch "sparc": want one of x86_64, i386, x32, aarch64, arm, riscv64, s390x, ppc64le, ppc64, mips, mipsel, mips64, mips64el, loongarch64, or an AUDIT_ARCH value
+	// error: unknown arch "sparc": want one of x86_64, i386, x32, aarch64, arm, riscv64, s390x, ppc64le, ppc64, mips, mipsel, mips64, mips64el, loongarch64, or the AUDIT_ARCH value of one of them
 }
 
 func ExampleArchFor() {

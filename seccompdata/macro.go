@@ -41,46 +41,45 @@ func MacroValue(name string) (uint32, bool) {
 		return DataMask, true
 	case "__X32_SYSCALL_BIT":
 		return X32SyscallBit, true
-	// include/uapi/linux/audit.h: EM_* | __AUDIT_ARCH_64BIT 0x80000000 |
-	// __AUDIT_ARCH_LE 0x40000000 (| __AUDIT_ARCH_CONVENTION_MIPS64_N32).
+	// include/uapi/linux/audit.h (abi.go).
 	case "AUDIT_ARCH_X86_64":
-		return 0xc000003e, true
+		return AuditArchX86_64, true
 	case "AUDIT_ARCH_I386":
-		return 0x40000003, true
+		return AuditArchI386, true
 	case "AUDIT_ARCH_AARCH64":
-		return 0xc00000b7, true
+		return AuditArchAArch64, true
 	case "AUDIT_ARCH_ARM":
-		return 0x40000028, true
+		return AuditArchARM, true
 	case "AUDIT_ARCH_ARMEB":
-		return 0x00000028, true
+		return AuditArchARMEB, true
 	case "AUDIT_ARCH_RISCV64":
-		return 0xc00000f3, true
+		return AuditArchRISCV64, true
 	case "AUDIT_ARCH_RISCV32":
-		return 0x400000f3, true
+		return AuditArchRISCV32, true
 	case "AUDIT_ARCH_S390X":
-		return 0x80000016, true
+		return AuditArchS390X, true
 	case "AUDIT_ARCH_S390":
-		return 0x00000016, true
+		return AuditArchS390, true
 	case "AUDIT_ARCH_PPC64LE":
-		return 0xc0000015, true
+		return AuditArchPPC64LE, true
 	case "AUDIT_ARCH_PPC64":
-		return 0x80000015, true
+		return AuditArchPPC64, true
 	case "AUDIT_ARCH_PPC":
-		return 0x00000014, true
+		return AuditArchPPC, true
 	case "AUDIT_ARCH_MIPS":
-		return 0x00000008, true
+		return AuditArchMIPS, true
 	case "AUDIT_ARCH_MIPSEL":
-		return 0x40000008, true
+		return AuditArchMIPSEL, true
 	case "AUDIT_ARCH_MIPS64":
-		return 0x80000008, true
+		return AuditArchMIPS64, true
 	case "AUDIT_ARCH_MIPSEL64":
-		return 0xc0000008, true
+		return AuditArchMIPSEL64, true
 	case "AUDIT_ARCH_MIPS64N32":
-		return 0xa0000008, true
+		return AuditArchMIPS64N32, true
 	case "AUDIT_ARCH_MIPSEL64N32":
-		return 0xe0000008, true
+		return AuditArchMIPSEL64N32, true
 	case "AUDIT_ARCH_LOONGARCH64":
-		return 0xc0000102, true
+		return AuditArchLoongArch64, true
 	}
 	if strings.HasPrefix(name, "__NR_") || strings.HasPrefix(name, "SYS_") {
 		nr, ok := archTable[0].SyscallNumber(name)

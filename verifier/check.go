@@ -7,109 +7,9 @@ import (
 	"github.com/bpfsim/bpfsim/seccompdata"
 )
 
-// Opcodes the checks name individually. They are exact 16-bit codes: the
-// kernel compares whole codes, never decoded fields (chk_code_allowed).
-const (
-	opLdImm  = program.ClassLD | program.ModeIMM
-	opLdAbsW = program.ClassLD | program.SizeW | program.ModeABS
-	opLdAbsH = program.ClassLD | program.SizeH | program.ModeABS
-	opLdAbsB = program.ClassLD | program.SizeB | program.ModeABS
-	opLdIndW = program.ClassLD | program.SizeW | program.ModeIND
-	opLdIndH = program.ClassLD | program.SizeH | program.ModeIND
-	opLdIndB = program.ClassLD | program.SizeB | program.ModeIND
-	opLdMem  = program.ClassLD | program.ModeMEM
-	opLdLen  = program.ClassLD | program.SizeW | program.ModeLEN
-	opLdxImm = program.ClassLDX | program.ModeIMM
-	opLdxMem = program.ClassLDX | program.ModeMEM
-	opLdxLen = program.ClassLDX | program.SizeW | program.ModeLEN
-	opLdxMsh = program.ClassLDX | program.SizeB | program.ModeMSH
-	opSt     = program.ClassST
-	opStx    = program.ClassSTX
-
-	opAddK = program.ClassALU | program.OpADD | program.SrcK
-	opAddX = program.ClassALU | program.OpADD | program.SrcX
-	opSubK = program.ClassALU | program.OpSUB | program.SrcK
-	opSubX = program.ClassALU | program.OpSUB | program.SrcX
-	opMulK = program.ClassALU | program.OpMUL | program.SrcK
-	opMulX = program.ClassALU | program.OpMUL | program.SrcX
-	opDivK = program.ClassALU | program.OpDIV | program.SrcK
-	opDivX = program.ClassALU | program.OpDIV | program.SrcX
-	opOrK  = program.ClassALU | program.OpOR | program.SrcK
-	opOrX  = program.ClassALU | program.OpOR | program.SrcX
-	opAndK = program.ClassALU | program.OpAND | program.SrcK
-	opAndX = program.ClassALU | program.OpAND | program.SrcX
-	opLshK = program.ClassALU | program.OpLSH | program.SrcK
-	opLshX = program.ClassALU | program.OpLSH | program.SrcX
-	opRshK = program.ClassALU | program.OpRSH | program.SrcK
-	opRshX = program.ClassALU | program.OpRSH | program.SrcX
-	opNeg  = program.ClassALU | program.OpNEG
-	opModK = program.ClassALU | program.OpMOD | program.SrcK
-	opModX = program.ClassALU | program.OpMOD | program.SrcX
-	opXorK = program.ClassALU | program.OpXOR | program.SrcK
-	opXorX = program.ClassALU | program.OpXOR | program.SrcX
-
-	opJa    = program.ClassJMP | program.OpJA
-	opJeqK  = program.ClassJMP | program.OpJEQ | program.SrcK
-	opJeqX  = program.ClassJMP | program.OpJEQ | program.SrcX
-	opJgtK  = program.ClassJMP | program.OpJGT | program.SrcK
-	opJgtX  = program.ClassJMP | program.OpJGT | program.SrcX
-	opJgeK  = program.ClassJMP | program.OpJGE | program.SrcK
-	opJgeX  = program.ClassJMP | program.OpJGE | program.SrcX
-	opJsetK = program.ClassJMP | program.OpJSET | program.SrcK
-	opJsetX = program.ClassJMP | program.OpJSET | program.SrcX
-
-	opRetK = program.ClassRET | program.RvalK
-	opRetA = program.ClassRET | program.RvalA
-	opTax  = program.ClassMISC | program.MiscTAX
-	opTxa  = program.ClassMISC | program.MiscTXA
-)
-
 // seccompDataSize is sizeof(struct seccomp_data): the bound on seccomp
 // loads and the value of ld #len in a seccomp filter.
 const seccompDataSize = seccompdata.Size
-
-// classicAllowed reports whether code is in the table of chk_code_allowed
-// (net/core/filter.c): 49 exact codes; anything else, including codes
-// with unused bits set, is EINVAL.
-func classicAllowed(code uint16) bool {
-	switch code {
-	case opAddK, opAddX, opSubK, opSubX, opMulK, opMulX, opDivK, opDivX,
-		opModK, opModX, opAndK, opAndX, opOrK, opOrX, opXorK, opXorX,
-		opLshK, opLshX, opRshK, opRshX, opNeg,
-		opLdAbsW, opLdAbsH, opLdAbsB, opLdLen, opLdIndW, opLdIndH, opLdIndB,
-		opLdImm, opLdMem, opLdxLen, opLdxMsh, opLdxImm, opLdxMem,
-		opSt, opStx, opTax, opTxa, opRetK, opRetA,
-		opJa, opJeqK, opJeqX, opJgeK, opJgeX, opJgtK, opJgtX, opJsetK, opJsetX:
-		return true
-	}
-	return false
-}
-
-// seccompAllowed reports whether seccomp_check_filter (kernel/seccomp.c)
-// lets code through: its explicit list plus the three codes it rewrites
-// (ld [k], ld #len, ldx #len); 41 codes. MOD is absent, XOR present.
-func seccompAllowed(code uint16) bool {
-	switch code {
-	case opLdAbsW, opLdLen, opLdxLen,
-		opRetK, opRetA,
-		opAddK, opAddX, opSubK, opSubX, opMulK, opMulX, opDivK, opDivX,
-		opAndK, opAndX, opOrK, opOrX, opXorK, opXorX,
-		opLshK, opLshX, opRshK, opRshX, opNeg,
-		opLdImm, opLdxImm, opTax, opTxa, opLdMem, opLdxMem, opSt, opStx,
-		opJa, opJeqK, opJeqX, opJgeK, opJgeX, opJgtK, opJgtX, opJsetK, opJsetX:
-		return true
-	}
-	return false
-}
-
-// isJcond reports whether code is one of the eight conditional jumps.
-func isJcond(code uint16) bool {
-	switch code {
-	case opJeqK, opJeqX, opJgtK, opJgtX, opJgeK, opJgeX, opJsetK, opJsetX:
-		return true
-	}
-	return false
-}
 
 // knownAncillary reports whether k is one of the 16 ancillary offsets
 // bpf_anc_helper (include/linux/filter.h) knows: SKF_AD_OFF + 0, 4, ..., 60.
@@ -202,7 +102,7 @@ func check(p program.Program, mode Mode, all *[]*Error) *Error {
 	}
 
 	// bpf_check_classic: "Last instruction must be a RET code".
-	if last := p[n-1].Op; last != opRetK && last != opRetA {
+	if last := program.Opcode(p[n-1].Op); last != program.RetK && last != program.RetA {
 		e := &Error{PC: n - 1, Rule: RuleLastRet, Errno: seccompdata.EINVAL,
 			Reason: fmt.Sprintf("last instruction (code %#02x) is not ret #k or ret a", last)}
 		if r.add(e) {
@@ -241,38 +141,38 @@ func lengthError(n int) *Error {
 // instruction at pc: chk_code_allowed, then the switch of special checks.
 func classicInsn(p program.Program, pc int) *Error {
 	ins := p[pc]
-	code, k := ins.Op, ins.K
+	code, k := program.Opcode(ins.Op), ins.K
 	fail := func(rule Rule, format string, args ...any) *Error {
 		return &Error{PC: pc, Rule: rule, Errno: seccompdata.EINVAL, Reason: fmt.Sprintf(format, args...)}
 	}
-	if !classicAllowed(code) {
+	if !ClassicAllows(code) {
 		return fail(RuleOpcode, "invalid opcode %#02x", code)
 	}
 	flen := len(p)
 	switch code {
-	case opDivK:
+	case program.DivK:
 		if k == 0 {
 			return fail(RuleDivZero, "division by constant zero")
 		}
-	case opModK:
+	case program.ModK:
 		if k == 0 {
 			return fail(RuleDivZero, "modulo by constant zero")
 		}
-	case opLshK, opRshK:
+	case program.LshK, program.RshK:
 		if k >= 32 {
 			return fail(RuleShift, "shift by constant %d, must be below 32", k)
 		}
-	case opLdMem, opLdxMem, opSt, opStx:
+	case program.LdMem, program.LdxMem, program.St, program.Stx:
 		if k >= program.MemWords {
 			return fail(RuleMemIndex, "scratch slot M[%d] does not exist, slots are M[0]..M[15]", k)
 		}
-	case opJa:
+	case program.Ja:
 		// The kernel compares unsigned: k >= (unsigned)(flen - pc - 1).
 		if k >= uint32(flen-pc-1) {
 			return fail(RuleJumpRange, "ja %d jumps to pc %d, past the last instruction (pc %d)",
 				k, uint64(pc)+1+uint64(k), flen-1)
 		}
-	case opJeqK, opJeqX, opJgtK, opJgtX, opJgeK, opJgeX, opJsetK, opJsetX:
+	case program.JeqK, program.JeqX, program.JgtK, program.JgtX, program.JgeK, program.JgeX, program.JsetK, program.JsetX:
 		if t := pc + int(ins.Jt) + 1; t >= flen {
 			return fail(RuleJumpRange, "true branch (jt %d) jumps to pc %d, past the last instruction (pc %d)",
 				ins.Jt, t, flen-1)
@@ -281,7 +181,7 @@ func classicInsn(p program.Program, pc int) *Error {
 			return fail(RuleJumpRange, "false branch (jf %d) jumps to pc %d, past the last instruction (pc %d)",
 				ins.Jf, t, flen-1)
 		}
-	case opLdAbsW, opLdAbsH, opLdAbsB:
+	case program.LdAbsW, program.LdAbsH, program.LdAbsB:
 		// Only these three codes: IND loads and ldxb take any k here.
 		if k >= program.AncillaryBase && !knownAncillary(k) {
 			return fail(RuleAncillary, "unknown ancillary offset %#x (SKF_AD_OFF+%d)", k, k-program.AncillaryBase)
@@ -311,12 +211,12 @@ func memCheck(p program.Program, r *reporter) bool {
 	var valid uint16
 	for pc, ins := range p {
 		valid &= masks[pc]
-		switch ins.Op {
-		case opSt, opStx:
+		switch program.Opcode(ins.Op) {
+		case program.St, program.Stx:
 			if ins.K < program.MemWords {
 				valid |= 1 << ins.K
 			}
-		case opLdMem, opLdxMem:
+		case program.LdMem, program.LdxMem:
 			if ins.K < program.MemWords && valid&(1<<ins.K) == 0 {
 				e := &Error{PC: pc, Rule: RuleMemInit, Errno: seccompdata.EINVAL,
 					Reason: fmt.Sprintf("M[%d] may be read before it is written", ins.K)}
@@ -324,12 +224,12 @@ func memCheck(p program.Program, r *reporter) bool {
 					return true
 				}
 			}
-		case opJa:
+		case program.Ja:
 			if t := uint64(pc) + 1 + uint64(ins.K); t < uint64(n) {
 				masks[t] &= valid
 			}
 			valid = 0xffff
-		case opJeqK, opJeqX, opJgtK, opJgtX, opJgeK, opJgeX, opJsetK, opJsetX:
+		case program.JeqK, program.JeqX, program.JgtK, program.JgtX, program.JgeK, program.JgeX, program.JsetK, program.JsetX:
 			if t := pc + 1 + int(ins.Jt); t < n {
 				masks[t] &= valid
 			}
@@ -346,13 +246,14 @@ func memCheck(p program.Program, r *reporter) bool {
 // instruction. ld #len and ldx #len are rewritten to #64 there, which is
 // not an error.
 func seccompInsn(ins program.Instruction, pc int) *Error {
+	op := program.Opcode(ins.Op)
 	switch {
-	case ins.Op == opLdAbsW:
+	case op == program.LdAbsW:
 		if ins.K >= seccompDataSize || ins.K&3 != 0 {
 			return &Error{PC: pc, Rule: RuleSeccompLoad, Errno: seccompdata.EINVAL,
 				Reason: fmt.Sprintf("ld [%d] is not an aligned word of seccomp_data (0, 4, ..., 60)", ins.K)}
 		}
-	case !seccompAllowed(ins.Op) && classicAllowed(ins.Op):
+	case !SeccompAllows(op) && ClassicAllows(op):
 		return &Error{PC: pc, Rule: RuleSeccompOpcode, Errno: seccompdata.EINVAL,
 			Reason: fmt.Sprintf("opcode %#02x is not allowed in seccomp filters", ins.Op)}
 	}

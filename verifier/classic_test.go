@@ -416,3 +416,41 @@ func TestRuleNames(t *testing.T) {
 		t.Errorf("Mode names: %v %v", verifier.Seccomp, verifier.Socket)
 	}
 }
+
+// TestOpcodeWhitelists checks the exported whitelists against §0: the
+// same codes, in the table's order, and the Allows functions agree with
+// them on all 65536 codes.
+func TestOpcodeWhitelists(t *testing.T) {
+	var wantClassic, wantSeccomp []program.Opcode
+	for _, c := range opcodeTable {
+		wantClassic = append(wantClassic, program.Opcode(c.code))
+		if c.seccomp {
+			wantSeccomp = append(wantSeccomp, program.Opcode(c.code))
+		}
+	}
+	if got := verifier.ClassicOpcodes(); fmt.Sprintf("%x", got) != fmt.Sprintf("%x", wantClassic) {
+		t.Errorf("ClassicOpcodes() = %x\nwant %x", got, wantClassic)
+	}
+	if got := verifier.SeccompOpcodes(); fmt.Sprintf("%x", got) != fmt.Sprintf("%x", wantSeccomp) {
+		t.Errorf("SeccompOpcodes() = %x\nwant %x", got, wantSeccomp)
+	}
+	classic, seccomp := map[program.Opcode]bool{}, map[program.Opcode]bool{}
+	for _, op := range wantClassic {
+		classic[op] = true
+	}
+	for _, op := range wantSeccomp {
+		seccomp[op] = true
+	}
+	for c := 0; c <= 0xffff; c++ {
+		op := program.Opcode(c)
+		if verifier.ClassicAllows(op) != classic[op] || verifier.SeccompAllows(op) != seccomp[op] {
+			t.Errorf("%#04x: ClassicAllows %v, SeccompAllows %v", c, verifier.ClassicAllows(op), verifier.SeccompAllows(op))
+		}
+	}
+	// Each call returns a new slice.
+	verifier.SeccompOpcodes()[0] = 0xffff
+	verifier.ClassicOpcodes()[0] = 0xffff
+	if verifier.SeccompOpcodes()[0] != program.LdImm || verifier.ClassicOpcodes()[0] != program.LdImm {
+		t.Error("the whitelists share their backing array")
+	}
+}

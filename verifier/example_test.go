@@ -70,3 +70,17 @@ func ExampleExpandedLen() {
 	fmt.Println(verifier.ExpandedLen(p, verifier.Seccomp)) // 3 prologue + 6
 	// Output: 9
 }
+
+func ExampleSeccompAllows() {
+	for _, op := range []program.Opcode{program.LdAbsW, program.LdAbsH, program.ModK, program.XorK, program.RetX} {
+		fmt.Printf("%#02x %-22v classic %-5v seccomp %v\n", op, op, verifier.ClassicAllows(op), verifier.SeccompAllows(op))
+	}
+	fmt.Println(len(verifier.ClassicOpcodes()), len(verifier.SeccompOpcodes()))
+	// Output:
+	// 0x20 BPF_LD|BPF_W|BPF_ABS   classic true  seccomp true
+	// 0x28 BPF_LD|BPF_H|BPF_ABS   classic true  seccomp false
+	// 0x94 BPF_ALU|BPF_MOD|BPF_K  classic true  seccomp false
+	// 0xa4 BPF_ALU|BPF_XOR|BPF_K  classic true  seccomp true
+	// 0x0e BPF_RET|BPF_X          classic false seccomp false
+	// 49 41
+}

@@ -54,35 +54,35 @@ func ExpandedLen(p program.Program, mode Mode) int {
 // insnLen is the number of eBPF instructions bpf_convert_filter emits for
 // ins, and whether ins sets seen_ld_abs.
 func insnLen(ins program.Instruction, mode Mode) (n int, ldAbs bool) {
-	code := ins.Op
+	code := program.Opcode(ins.Op)
 	if mode == Seccomp {
 		switch code {
-		case opLdAbsW: // rewritten to LDX|W|ABS: one BPF_LDX_MEM from ctx + k
+		case program.LdAbsW: // rewritten to LDX|W|ABS: one BPF_LDX_MEM from ctx + k
 			return 1, false
-		case opLdLen, opLdxLen: // rewritten to LD/LDX|IMM #64
+		case program.LdLen, program.LdxLen: // rewritten to LD/LDX|IMM #64
 			return 1, false
 		}
 	}
 	switch code {
-	case opDivX, opModX:
+	case program.DivX, program.ModX:
 		return 5, false
-	case opAddK, opAddX, opSubK, opSubX, opMulK, opMulX, opDivK,
-		opModK, opAndK, opAndX, opOrK, opOrX, opXorK, opXorX,
-		opLshK, opLshX, opRshK, opRshX, opNeg:
+	case program.AddK, program.AddX, program.SubK, program.SubX, program.MulK, program.MulX, program.DivK,
+		program.ModK, program.AndK, program.AndX, program.OrK, program.OrX, program.XorK, program.XorX,
+		program.LshK, program.LshX, program.RshK, program.RshX, program.Neg:
 		return 1, false
-	case opLdAbsW, opLdAbsH, opLdAbsB:
+	case program.LdAbsW, program.LdAbsH, program.LdAbsB:
 		if c := extensionLen(ins.K); c > 0 {
 			return c, false
 		}
-		return ldAbsLen(code&0x18, ins.K, false), true
-	case opLdIndW, opLdIndH, opLdIndB:
-		return ldAbsLen(code&0x18, ins.K, true), true
-	case opLdxMsh:
+		return ldAbsLen(program.Size(ins.Op), ins.K, false), true
+	case program.LdIndW, program.LdIndH, program.LdIndB:
+		return ldAbsLen(program.Size(ins.Op), ins.K, true), true
+	case program.LdxMsh:
 		// X = A; the byte load; A &= 0xf; A <<= 2; tmp = X; X = A; A = tmp.
 		return 1 + ldAbsLen(program.SizeB, ins.K, false) + 5, true
-	case opJa:
+	case program.Ja:
 		return 1, false
-	case opJeqK, opJeqX, opJgtK, opJgtX, opJgeK, opJgeX, opJsetK, opJsetX:
+	case program.JeqK, program.JeqX, program.JgtK, program.JgtX, program.JgeK, program.JgeX, program.JsetK, program.JsetX:
 		n = 1
 		if code&program.SrcX == program.SrcK && int32(ins.K) < 0 {
 			n++ // BPF_MOV32_IMM into a temporary, then compare registers
@@ -94,7 +94,7 @@ func insnLen(ins program.Instruction, mode Mode) (n int, ldAbs bool) {
 			n++ // Jxx to jt, then JA to jf
 		}
 		return n, false
-	case opRetK:
+	case program.RetK:
 		return 2, false
 	}
 	// ret a, st, stx, ld/ldx M[], ld/ldx #k, ld/ldx #len, tax, txa; and,

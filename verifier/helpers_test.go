@@ -12,10 +12,10 @@ import (
 // Test programs are written with raw codes, as in docs/kernel-semantics.md §0,
 // so that expected verdicts do not depend on the package's own constants.
 
-func stmt(code uint16, k uint32) program.Instruction { return program.Stmt(code, k) }
+func stmt(code uint16, k uint32) program.Instruction { return program.Instruction{Op: code, K: k} }
 
 func jump(code uint16, k uint32, jt, jf uint8) program.Instruction {
-	return program.Jump(code, k, jt, jf)
+	return program.Instruction{Op: code, Jt: jt, Jf: jf, K: k}
 }
 
 func prog(ins ...program.Instruction) program.Program { return program.Program(ins) }

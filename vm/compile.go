@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/bpfsim/bpfsim/program"
+	"github.com/bpfsim/bpfsim/seccompdata"
 	"github.com/bpfsim/bpfsim/verifier"
 )
 
@@ -102,7 +103,7 @@ const (
 
 // seccompDataSize is sizeof(struct seccomp_data), the value of "ld #len"
 // in a seccomp filter (seccomp_check_filter, kernel/seccomp.c).
-const seccompDataSize = 64
+const seccompDataSize = seccompdata.Size
 
 // CompileError reports an instruction this package cannot run safely. The
 // verifier rejects every such program first; these checks exist so that no
@@ -175,145 +176,140 @@ func (f *Filter) Program() program.Program { return slices.Clone(f.prog) }
 
 // compileInsn translates one instruction; a non-empty reason rejects it.
 // Opcodes are matched exactly, as chk_code_allowed (net/core/filter.c) and
-// seccomp_check_filter (kernel/seccomp.c) do.
+// seccomp_check_filter (kernel/seccomp.c) do; which of them a seccomp
+// filter may use is the verifier's whitelist.
 func compileInsn(pc, n int, in program.Instruction, mode verifier.Mode) (insn, string) {
-	const (
-		ld  = program.ClassLD
-		ldx = program.ClassLDX
-		alu = program.ClassALU
-		jmp = program.ClassJMP
-	)
 	seccomp := mode == verifier.Seccomp
+	op := program.Opcode(in.Op)
 	k := in.K
 	c := insn{k: k}
-	switch in.Op {
-	case program.ClassRET | program.RvalK:
+	if seccomp && verifier.ClassicAllows(op) && !verifier.SeccompAllows(op) {
+		// Packet loads other than ld [k], and mod.
+		return c, "instruction not allowed in seccomp filters"
+	}
+	switch op {
+	case program.RetK:
 		c.op = opRetK
-	case program.ClassRET | program.RvalA:
+	case program.RetA:
 		c.op = opRetA
 
-	case ld | program.ModeIMM:
+	case program.LdImm:
 		c.op = opLdImm
-	case ldx | program.ModeIMM:
+	case program.LdxImm:
 		c.op = opLdxImm
-	case ld | program.SizeW | program.ModeLEN:
+	case program.LdLen:
 		c.op = opLdLen
 		if seccomp {
 			// seccomp_check_filter rewrites it to "ld #64".
 			c.op, c.k = opLdImm, seccompDataSize
 		}
-	case ldx | program.SizeW | program.ModeLEN:
+	case program.LdxLen:
 		c.op = opLdxLen
 		if seccomp {
 			c.op, c.k = opLdxImm, seccompDataSize
 		}
 
-	case ld | program.ModeMEM, ldx | program.ModeMEM, program.ClassST, program.ClassSTX:
+	case program.LdMem, program.LdxMem, program.St, program.Stx:
 		if k >= program.MemWords {
 			return c, fmt.Sprintf("scratch slot %d out of range", k)
 		}
-		switch in.Op {
-		case ld | program.ModeMEM:
+		switch op {
+		case program.LdMem:
 			c.op = opLdMem
-		case ldx | program.ModeMEM:
+		case program.LdxMem:
 			c.op = opLdxMem
-		case program.ClassST:
+		case program.St:
 			c.op = opSt
 		default:
 			c.op = opStx
 		}
 
-	case ld | program.SizeW | program.ModeABS:
+	case program.LdAbsW:
 		if seccomp {
 			// Only aligned loads inside seccomp_data (seccomp_check_filter).
 			if k >= seccompDataSize || k%4 != 0 {
-				return c, fmt.Sprintf("seccomp load offset %d is not an aligned offset below 64", k)
+				return c, fmt.Sprintf("seccomp load offset %d is not an aligned offset below %d", k, seccompDataSize)
 			}
 			c.op, c.k = opLdWord, k/4
 			break
 		}
 		return compileAbs(c, opLdAbsW)
-	case ld | program.SizeH | program.ModeABS:
-		return socketOnly(seccomp, c, opLdAbsH, compileAbs)
-	case ld | program.SizeB | program.ModeABS:
-		return socketOnly(seccomp, c, opLdAbsB, compileAbs)
-	case ld | program.SizeW | program.ModeIND:
-		return socketOnly(seccomp, c, opLdIndW, nil)
-	case ld | program.SizeH | program.ModeIND:
-		return socketOnly(seccomp, c, opLdIndH, nil)
-	case ld | program.SizeB | program.ModeIND:
-		return socketOnly(seccomp, c, opLdIndB, nil)
-	case ldx | program.SizeB | program.ModeMSH:
+	case program.LdAbsH:
+		return compileAbs(c, opLdAbsH)
+	case program.LdAbsB:
+		return compileAbs(c, opLdAbsB)
+	case program.LdIndW:
+		c.op = opLdIndW
+	case program.LdIndH:
+		c.op = opLdIndH
+	case program.LdIndB:
+		c.op = opLdIndB
+	case program.LdxMsh:
 		// No ancillary decoding: the converter feeds k straight to the
 		// byte load helper (bpf_convert_filter, BPF_LDX|BPF_MSH|BPF_B).
-		return socketOnly(seccomp, c, opLdxMsh, nil)
+		c.op = opLdxMsh
 
-	case alu | program.OpNEG:
+	case program.Neg:
 		c.op = opNeg
-	case alu | program.OpADD | program.SrcK:
+	case program.AddK:
 		c.op = opAddK
-	case alu | program.OpSUB | program.SrcK:
+	case program.SubK:
 		c.op = opSubK
-	case alu | program.OpMUL | program.SrcK:
+	case program.MulK:
 		c.op = opMulK
-	case alu | program.OpOR | program.SrcK:
+	case program.OrK:
 		c.op = opOrK
-	case alu | program.OpAND | program.SrcK:
+	case program.AndK:
 		c.op = opAndK
-	case alu | program.OpXOR | program.SrcK:
+	case program.XorK:
 		c.op = opXorK
-	case alu | program.OpDIV | program.SrcK, alu | program.OpMOD | program.SrcK:
+	case program.DivK, program.ModK:
 		// bpf_check_classic rejects a constant divisor of 0.
 		if k == 0 {
 			return c, "division by constant 0"
 		}
 		c.op = opDivK
-		if in.Op == alu|program.OpMOD|program.SrcK {
-			if seccomp {
-				return c, "mod is not allowed in seccomp filters"
-			}
+		if op == program.ModK {
 			c.op = opModK
 		}
-	case alu | program.OpLSH | program.SrcK, alu | program.OpRSH | program.SrcK:
+	case program.LshK, program.RshK:
 		// bpf_check_classic rejects constant shifts of 32 or more.
 		if k >= 32 {
 			return c, fmt.Sprintf("shift by constant %d", k)
 		}
 		c.op = opLshK
-		if in.Op == alu|program.OpRSH|program.SrcK {
+		if op == program.RshK {
 			c.op = opRshK
 		}
-	case alu | program.OpADD | program.SrcX:
+	case program.AddX:
 		c.op = opAddX
-	case alu | program.OpSUB | program.SrcX:
+	case program.SubX:
 		c.op = opSubX
-	case alu | program.OpMUL | program.SrcX:
+	case program.MulX:
 		c.op = opMulX
-	case alu | program.OpDIV | program.SrcX:
+	case program.DivX:
 		c.op = opDivX
-	case alu | program.OpMOD | program.SrcX:
-		return socketOnly(seccomp, c, opModX, nil)
-	case alu | program.OpOR | program.SrcX:
+	case program.ModX:
+		c.op = opModX
+	case program.OrX:
 		c.op = opOrX
-	case alu | program.OpAND | program.SrcX:
+	case program.AndX:
 		c.op = opAndX
-	case alu | program.OpXOR | program.SrcX:
+	case program.XorX:
 		c.op = opXorX
-	case alu | program.OpLSH | program.SrcX:
+	case program.LshX:
 		c.op = opLshX
-	case alu | program.OpRSH | program.SrcX:
+	case program.RshX:
 		c.op = opRshX
 
-	case jmp | program.OpJA:
+	case program.Ja:
 		t := uint64(pc) + 1 + uint64(k)
 		if t >= uint64(n) {
 			return c, fmt.Sprintf("ja target %d past the end", t)
 		}
 		c.op, c.jt = opJa, uint16(t)
-	case jmp | program.OpJEQ | program.SrcK, jmp | program.OpJGT | program.SrcK,
-		jmp | program.OpJGE | program.SrcK, jmp | program.OpJSET | program.SrcK,
-		jmp | program.OpJEQ | program.SrcX, jmp | program.OpJGT | program.SrcX,
-		jmp | program.OpJGE | program.SrcX, jmp | program.OpJSET | program.SrcX:
+	case program.JeqK, program.JgtK, program.JgeK, program.JsetK,
+		program.JeqX, program.JgtX, program.JgeX, program.JsetX:
 		jt, jf := pc+1+int(in.Jt), pc+1+int(in.Jf)
 		if jt >= n || jf >= n {
 			return c, "conditional jump target past the end"
@@ -324,27 +320,14 @@ func compileInsn(pc, n int, in program.Instruction, mode verifier.Mode) (insn, s
 			c.jt = uint16(jf) // the one target of a negated form
 		}
 
-	case program.ClassMISC | program.MiscTAX:
+	case program.Tax:
 		c.op = opTax
-	case program.ClassMISC | program.MiscTXA:
+	case program.Txa:
 		c.op = opTxa
 
 	default:
 		return c, "unknown opcode"
 	}
-	return c, ""
-}
-
-// socketOnly accepts a packet instruction in socket mode only:
-// seccomp_check_filter rejects every load but "ld [k]", and MOD.
-func socketOnly(seccomp bool, c insn, op uint8, then func(insn, uint8) (insn, string)) (insn, string) {
-	if seccomp {
-		return c, "instruction not allowed in seccomp filters"
-	}
-	if then != nil {
-		return then(c, op)
-	}
-	c.op = op
 	return c, ""
 }
 

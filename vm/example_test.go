@@ -12,10 +12,10 @@ import (
 )
 
 const (
-	ldAbs   = program.ClassLD | program.SizeW | program.ModeABS
-	jeqK    = program.ClassJMP | program.OpJEQ | program.SrcK
-	retK    = program.ClassRET | program.RvalK
-	x8664   = 0xc000003e // AUDIT_ARCH_X86_64
+	ldAbs   = program.LdAbsW
+	jeqK    = program.JeqK
+	retK    = program.RetK
+	x8664   = seccompdata.AuditArchX86_64
 	errPerm = uint32(seccompdata.ActErrno) | uint32(seccompdata.EPERM)
 )
 
@@ -129,7 +129,7 @@ func ExampleOutcome() {
 	r = vm.Outcome(&d, 0x7ff00000, vm.OutcomeOptions{})
 	fmt.Println("TRACE without tracer: rax", r.Return)
 
-	uretprobe := seccompdata.Data{Nr: 335, Arch: x8664}
+	uretprobe := seccompdata.Data{Nr: seccompdata.NrUretprobeX86_64, Arch: x8664}
 	r = vm.Outcome(&uretprobe, 0x80000000, vm.OutcomeOptions{})
 	fmt.Println("uretprobe under KILL_PROCESS: runs", r.Runs)
 	// Output:

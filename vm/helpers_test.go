@@ -17,7 +17,7 @@ func ld(k uint32) asm   { return program.Stmt(program.ClassLD|program.SizeW|prog
 func ldh(k uint32) asm  { return program.Stmt(program.ClassLD|program.SizeH|program.ModeABS, k) }
 func ldb(k uint32) asm  { return program.Stmt(program.ClassLD|program.SizeB|program.ModeABS, k) }
 func ldind(size uint16, k uint32) asm {
-	return program.Stmt(program.ClassLD|size|program.ModeIND, k)
+	return program.Stmt(program.Opcode(program.ClassLD|size|program.ModeIND), k)
 }
 func ldxb(k uint32) asm { return program.Stmt(program.ClassLDX|program.SizeB|program.ModeMSH, k) }
 func ldlen() asm        { return program.Stmt(program.ClassLD|program.SizeW|program.ModeLEN, 0) }
@@ -27,16 +27,16 @@ func ldxm(k uint32) asm { return program.Stmt(program.ClassLDX|program.ModeMEM, 
 func st(k uint32) asm   { return program.Stmt(program.ClassST, k) }
 func stx(k uint32) asm  { return program.Stmt(program.ClassSTX, k) }
 func alu(op uint16, k uint32) asm {
-	return program.Stmt(program.ClassALU|op|program.SrcK, k)
+	return program.Stmt(program.Opcode(program.ClassALU|op|program.SrcK), k)
 }
-func alux(op uint16) asm { return program.Stmt(program.ClassALU|op|program.SrcX, 0) }
+func alux(op uint16) asm { return program.Stmt(program.Opcode(program.ClassALU|op|program.SrcX), 0) }
 func neg() asm           { return program.Stmt(program.ClassALU|program.OpNEG, 0) }
 func ja(k uint32) asm    { return program.Stmt(program.ClassJMP|program.OpJA, k) }
 func jmp(op uint16, k uint32, jt, jf uint8) asm {
-	return program.Jump(program.ClassJMP|op|program.SrcK, k, jt, jf)
+	return program.Jump(program.Opcode(program.ClassJMP|op|program.SrcK), k, jt, jf)
 }
 func jmpx(op uint16, jt, jf uint8) asm {
-	return program.Jump(program.ClassJMP|op|program.SrcX, 0, jt, jf)
+	return program.Jump(program.Opcode(program.ClassJMP|op|program.SrcX), 0, jt, jf)
 }
 func tax() asm            { return program.Stmt(program.ClassMISC|program.MiscTAX, 0) }
 func txa() asm            { return program.Stmt(program.ClassMISC|program.MiscTXA, 0) }

@@ -4,18 +4,6 @@ import (
 	"github.com/bpfsim/bpfsim/seccompdata"
 )
 
-// ABI numbers Outcome needs (include/uapi/linux/audit.h, asm/signal.h,
-// asm-generic/siginfo.h, include/linux/err.h, uapi/linux/ptrace.h,
-// arch/x86/entry/syscalls/syscall_64.tbl).
-const (
-	auditArchX8664 = 0xc000003e // AUDIT_ARCH_X86_64
-	nrUretprobe    = 335        // x86_64 uretprobe
-	nrUprobe       = 336        // x86_64 uprobe
-	sigsys         = 31         // SIGSYS
-	sysSeccomp     = 1          // SYS_SECCOMP, the si_code
-	maxErrno       = 4095       // MAX_ERRNO
-)
-
 // OutcomeOptions describes the circumstances of the calling thread that
 // decide what a filter's return value does. The zero value is a thread
 // with other live threads in its process, no tracer, no notification
@@ -34,7 +22,7 @@ type OutcomeOptions struct {
 	// SIGSYSHandler: the thread has a SIGSYS handler and SIGSYS is neither
 	// blocked nor ignored. Without one, TRAP's SIGSYS takes its default
 	// action and kills the process with a core dump.
-	SIGSYSHandler bool `json:"sigsys_handler"`
+	SIGSYSHandler bool `json:"seccompdata.SIGSYS_handler"`
 	// FilterLog: the matching filter was installed with
 	// SECCOMP_FILTER_FLAG_LOG.
 	FilterLog bool `json:"filter_log"`
@@ -51,11 +39,11 @@ type OutcomeOptions struct {
 // (seccomp_uprobe_exception, consulted through the action cache in
 // seccomp_run_filters, kernel/seccomp.c).
 func (o OutcomeOptions) Bypasses(d *seccompdata.Data) bool {
-	if d.Arch != auditArchX8664 {
+	if d.Arch != seccompdata.AuditArchX86_64 {
 		return false
 	}
-	return d.Nr == nrUretprobe && !o.NoUretprobeBypass ||
-		d.Nr == nrUprobe && !o.NoUprobeBypass
+	return d.Nr == seccompdata.NrUretprobeX86_64 && !o.NoUretprobeBypass ||
+		d.Nr == seccompdata.NrUprobeX86_64 && !o.NoUprobeBypass
 }
 
 // Result is what a stack of filters decides for one syscall and what that
@@ -112,10 +100,7 @@ func Outcome(d *seccompdata.Data, ret uint32, opts OutcomeOptions) seccompdata.O
 	}
 	data := seccompdata.Action(ret).Data()
 	returns := func(v int64) {
-		r.Returned, r.Return = true, v
-		if v < 0 && v >= -maxErrno {
-			r.Errno = seccompdata.Errno(-v)
-		}
+		r.Returned, r.Return, r.Errno = true, v, seccompdata.ReturnErrno(v)
 	}
 	skipENOSYS := func() {
 		returns(-int64(enosys(d.Arch)))
@@ -128,15 +113,15 @@ func Outcome(d *seccompdata.Data, ret uint32, opts OutcomeOptions) seccompdata.O
 		r.Runs, r.Returned, r.Logged = true, true, true
 	case seccompdata.ActErrno:
 		// Capped at MAX_ERRNO; ERRNO|0 skips the syscall and returns 0.
-		returns(-int64(min(int(data), maxErrno)))
+		returns(-int64(min(int(data), seccompdata.MaxErrno)))
 		r.Logged = opts.FilterLog
 	case seccompdata.ActTrap:
 		// syscall_rollback restores RAX to the syscall number, then
 		// force_sig_seccomp(nr, data, false) sends SIGSYS. With SIGSYS at
 		// its default disposition (or blocked or ignored, which the kernel
 		// resets to default) the process dies with a core dump.
-		r.Signal = sigsys
-		r.Trap = &seccompdata.Trap{Signo: sigsys, Code: sysSeccomp, Errno: int32(data),
+		r.Signal = seccompdata.SIGSYS
+		r.Trap = &seccompdata.Trap{Signo: seccompdata.SIGSYS, Code: seccompdata.SysSeccomp, Errno: int32(data),
 			CallAddr: d.InstructionPointer, Syscall: d.Nr, Arch: d.Arch}
 		if opts.SIGSYSHandler {
 			returns(int64(d.Nr))
@@ -158,7 +143,7 @@ func Outcome(d *seccompdata.Data, ret uint32, opts OutcomeOptions) seccompdata.O
 		}
 		r.Notification = &seccompdata.Notification{Data: *d}
 	case seccompdata.ActKillThread:
-		r.Signal, r.Logged = sigsys, true
+		r.Signal, r.Logged = seccompdata.SIGSYS, true
 		if opts.LastThread {
 			// "Dump core only if this is the last remaining thread."
 			r.Killed, r.CoreDump = seccompdata.KilledProcess, true
@@ -168,7 +153,7 @@ func Outcome(d *seccompdata.Data, ret uint32, opts OutcomeOptions) seccompdata.O
 	default:
 		// KILL_PROCESS and every unknown action: core-dumping SIGSYS
 		// for the whole process, logged as kill_process.
-		r.Signal, r.Killed, r.CoreDump, r.Logged = sigsys, seccompdata.KilledProcess, true, true
+		r.Signal, r.Killed, r.CoreDump, r.Logged = seccompdata.SIGSYS, seccompdata.KilledProcess, true, true
 	}
 	return r
 }

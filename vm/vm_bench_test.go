@@ -13,7 +13,7 @@ import (
 	"github.com/bpfsim/bpfsim/verifier"
 )
 
-const auditArchI386 = 0x40000003
+const auditArchI386 = seccompdata.AuditArchI386
 
 type benchInput struct {
 	name string
@@ -34,14 +34,14 @@ func inputNamed(name string) *seccompdata.Data {
 // the corpus filters: early and late allow-list hits, argument checks in
 // the Docker profile, the default action and a foreign arch.
 var benchInputs = []benchInput{
-	{"read", seccompdata.Data{Nr: 0, Arch: auditArchX8664, InstructionPointer: 0x7f0000001000, Args: [6]uint64{3, 0x7ffd0000, 4096}}},
-	{"openat", seccompdata.Data{Nr: 257, Arch: auditArchX8664, InstructionPointer: 0x7f0000001000,
+	{"read", seccompdata.Data{Nr: 0, Arch: seccompdata.AuditArchX86_64, InstructionPointer: 0x7f0000001000, Args: [6]uint64{3, 0x7ffd0000, 4096}}},
+	{"openat", seccompdata.Data{Nr: 257, Arch: seccompdata.AuditArchX86_64, InstructionPointer: 0x7f0000001000,
 		Args: [6]uint64{0xffffffffffffff9c, 0x55550000, 0x80000}}},
-	{"clone", seccompdata.Data{Nr: 56, Arch: auditArchX8664, Args: [6]uint64{0x01200011}}},
-	{"clone-newns", seccompdata.Data{Nr: 56, Arch: auditArchX8664, Args: [6]uint64{0x00020000 | 0x11}}},
-	{"personality", seccompdata.Data{Nr: 135, Arch: auditArchX8664, Args: [6]uint64{0xffffffff}}},
-	{"personality-bad", seccompdata.Data{Nr: 135, Arch: auditArchX8664, Args: [6]uint64{0x0040000}}},
-	{"nr1000", seccompdata.Data{Nr: 1000, Arch: auditArchX8664}},
+	{"clone", seccompdata.Data{Nr: 56, Arch: seccompdata.AuditArchX86_64, Args: [6]uint64{0x01200011}}},
+	{"clone-newns", seccompdata.Data{Nr: 56, Arch: seccompdata.AuditArchX86_64, Args: [6]uint64{0x00020000 | 0x11}}},
+	{"personality", seccompdata.Data{Nr: 135, Arch: seccompdata.AuditArchX86_64, Args: [6]uint64{0xffffffff}}},
+	{"personality-bad", seccompdata.Data{Nr: 135, Arch: seccompdata.AuditArchX86_64, Args: [6]uint64{0x0040000}}},
+	{"nr1000", seccompdata.Data{Nr: 1000, Arch: seccompdata.AuditArchX86_64}},
 	{"i386", seccompdata.Data{Nr: 3, Arch: auditArchI386}},
 }
 

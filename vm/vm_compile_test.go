@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/bpfsim/bpfsim/program"
+	"github.com/bpfsim/bpfsim/seccompdata"
 	"github.com/bpfsim/bpfsim/verifier"
 )
 
@@ -258,7 +259,7 @@ func FuzzRun(f *testing.F) {
 			e := raw[8*i:]
 			p[i] = program.Instruction{Op: binary.LittleEndian.Uint16(e), Jt: e[2], Jf: e[3], K: binary.LittleEndian.Uint32(e[4:])}
 		}
-		w := [16]uint32{x, x >> 1, x >> 2, x >> 3, ^x, 0xc000003e}
+		w := [16]uint32{x, x >> 1, x >> 2, x >> 3, ^x, seccompdata.AuditArchX86_64}
 		pkt := &Packet{Buf: buf, Network: int(x % 8), MAC: int(x % 4), HasMAC: x&1 == 0}
 		for _, mode := range []verifier.Mode{verifier.Seccomp, verifier.Socket} {
 			if fl, err := compile(p, mode); err == nil {

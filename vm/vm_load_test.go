@@ -13,7 +13,7 @@ import (
 // x86_64) and §1 ("ld #len" = 64, live).
 func TestSeccompLoads(t *testing.T) {
 	d := &seccompdata.Data{
-		Nr: 257, Arch: 0xc000003e, InstructionPointer: 0x00007fff12345678,
+		Nr: 257, Arch: seccompdata.AuditArchX86_64, InstructionPointer: 0x00007fff12345678,
 		Args: [6]uint64{0x0102030405060708, 2, 3, 4, 5, 0xaabbccdd11223344},
 	}
 	tests := []struct {

@@ -83,7 +83,7 @@ func TestStackData(t *testing.T) {
 		{1000, 0x50009, 1},
 		{0, 0x7fff0000, -1},
 	} {
-		d := seccompdata.Data{Nr: tt.nr, Arch: 0xc000003e}
+		d := seccompdata.Data{Nr: tt.nr, Arch: seccompdata.AuditArchX86_64}
 		w := d.Words(binary.LittleEndian)
 		if got, match := s.Run(&w); got != tt.want || match != tt.match {
 			t.Errorf("nr %d: Run = %#x, %d; want %#x, %d", tt.nr, got, match, tt.want, tt.match)
@@ -105,15 +105,15 @@ func TestStackEvaluateBypass(t *testing.T) {
 		opts     OutcomeOptions
 		bypassed bool
 	}{
-		{"uretprobe", seccompdata.Data{Nr: 335, Arch: 0xc000003e}, OutcomeOptions{}, true},
-		{"uprobe", seccompdata.Data{Nr: 336, Arch: 0xc000003e}, OutcomeOptions{}, true},
-		{"334 control", seccompdata.Data{Nr: 334, Arch: 0xc000003e}, OutcomeOptions{}, false},
-		{"337 control", seccompdata.Data{Nr: 337, Arch: 0xc000003e}, OutcomeOptions{}, false},
-		{"x32 bit set", seccompdata.Data{Nr: 0x40000000 | 335, Arch: 0xc000003e}, OutcomeOptions{}, false},
-		{"i386 arch", seccompdata.Data{Nr: 335, Arch: 0x40000003}, OutcomeOptions{}, false},
-		{"uretprobe on an older kernel", seccompdata.Data{Nr: 335, Arch: 0xc000003e}, OutcomeOptions{NoUretprobeBypass: true}, false},
-		{"uprobe before 6.18", seccompdata.Data{Nr: 336, Arch: 0xc000003e}, OutcomeOptions{NoUprobeBypass: true}, false},
-		{"uretprobe with only the uprobe bypass off", seccompdata.Data{Nr: 335, Arch: 0xc000003e}, OutcomeOptions{NoUprobeBypass: true}, true},
+		{"uretprobe", seccompdata.Data{Nr: seccompdata.NrUretprobeX86_64, Arch: seccompdata.AuditArchX86_64}, OutcomeOptions{}, true},
+		{"uprobe", seccompdata.Data{Nr: seccompdata.NrUprobeX86_64, Arch: seccompdata.AuditArchX86_64}, OutcomeOptions{}, true},
+		{"334 control", seccompdata.Data{Nr: seccompdata.NrUretprobeX86_64 - 1, Arch: seccompdata.AuditArchX86_64}, OutcomeOptions{}, false},
+		{"337 control", seccompdata.Data{Nr: seccompdata.NrUprobeX86_64 + 1, Arch: seccompdata.AuditArchX86_64}, OutcomeOptions{}, false},
+		{"x32 bit set", seccompdata.Data{Nr: seccompdata.X32SyscallBit | seccompdata.NrUretprobeX86_64, Arch: seccompdata.AuditArchX86_64}, OutcomeOptions{}, false},
+		{"i386 arch", seccompdata.Data{Nr: seccompdata.NrUretprobeX86_64, Arch: seccompdata.AuditArchI386}, OutcomeOptions{}, false},
+		{"uretprobe on an older kernel", seccompdata.Data{Nr: seccompdata.NrUretprobeX86_64, Arch: seccompdata.AuditArchX86_64}, OutcomeOptions{NoUretprobeBypass: true}, false},
+		{"uprobe before 6.18", seccompdata.Data{Nr: seccompdata.NrUprobeX86_64, Arch: seccompdata.AuditArchX86_64}, OutcomeOptions{NoUprobeBypass: true}, false},
+		{"uretprobe with only the uprobe bypass off", seccompdata.Data{Nr: seccompdata.NrUretprobeX86_64, Arch: seccompdata.AuditArchX86_64}, OutcomeOptions{NoUprobeBypass: true}, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			r := s.Evaluate(&tt.d, binary.LittleEndian, tt.opts)
@@ -134,7 +134,7 @@ func TestStackEvaluateBypass(t *testing.T) {
 		})
 	}
 	var empty Stack
-	d := seccompdata.Data{Nr: 335, Arch: 0xc000003e}
+	d := seccompdata.Data{Nr: seccompdata.NrUretprobeX86_64, Arch: seccompdata.AuditArchX86_64}
 	if r := empty.Evaluate(&d, binary.LittleEndian, OutcomeOptions{}); !r.Outcome.Runs || r.Bypassed || r.Filter != -1 || len(r.Rets) != 0 {
 		t.Errorf("empty stack: %+v", r)
 	}

@@ -17,7 +17,7 @@ func collect(steps *[]Step) func(Step) {
 func TestTraceSeccomp(t *testing.T) {
 	p := program.Program{ld(0), jmp(program.OpJEQ, 257, 0, 1), ret(0x7fff0000), ret(0x50001)}
 	f := mustCompile(t, verifier.Seccomp, p...)
-	d := seccompdata.Data{Nr: 257, Arch: 0xc000003e}
+	d := seccompdata.Data{Nr: 257, Arch: seccompdata.AuditArchX86_64}
 	w := d.Words(binary.LittleEndian)
 	var steps []Step
 	got := f.TraceSeccomp(&w, collect(&steps))

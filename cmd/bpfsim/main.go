@@ -432,8 +432,8 @@ func describe(r *result) string {
 	switch vm.Effective(r.Ret) {
 	case seccompdata.ActErrno:
 		what = r.Errno
-		if a.Data() > 4095 {
-			what = fmt.Sprintf("(returns -4095: the kernel caps the errno at MAX_ERRNO)")
+		if a.Data() > seccompdata.MaxErrno {
+			what = fmt.Sprintf("(returns -%d: the kernel caps the errno at MAX_ERRNO)", seccompdata.MaxErrno)
 		}
 	case seccompdata.ActTrap:
 		what = "(SIGSYS kills the process with a core dump: no SIGSYS handler)"

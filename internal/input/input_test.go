@@ -120,7 +120,11 @@ func TestCheck32Bit(t *testing.T) {
 		{`{"arch": "x32", "nr": 1, "args": ["0x1122334455667788"]}`, ""},
 		{`{"arch": "x86_64", "nr": 1, "args": ["0x1122334455667788"], "ip": "0xffffffffffffffff"}`, ""},
 	} {
-		_, err := Parse([]byte(tt.in), x86)
+		c, err := Parse([]byte(tt.in), x86)
+		if err != nil {
+			t.Fatalf("Parse(%s): %v", tt.in, err)
+		}
+		err = c.Check()
 		switch {
 		case tt.err == "" && err != nil:
 			t.Errorf("Parse(%s): %v", tt.in, err)

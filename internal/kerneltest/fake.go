@@ -79,7 +79,7 @@ func (f *Fake) Outcome(ctx context.Context, progs []program.Program, call kernel
 		}
 		stack[i] = flt
 	}
-	d := seccompdata.Data{Nr: call.Nr, Arch: 0xc000003e /* AUDIT_ARCH_X86_64 */, Args: call.Args, InstructionPointer: 0x401000}
+	d := seccompdata.Data{Nr: call.Nr, Arch: seccompdata.AuditArchX86_64, Args: call.Args, InstructionPointer: 0x401000}
 	r := stack.Evaluate(&d, binary.LittleEndian, vm.OutcomeOptions{Tracer: env.Tracer, Listener: env.Listener, LastThread: !env.SecondThread, SIGSYSHandler: true})
 	o := r.Outcome
 	o.CoreDump = false // the oracle disables core dumps

@@ -99,11 +99,8 @@ func CompareVerdicts(ours, k kernel.Verdict) []string {
 // Harmless reports whether issuing nr for real on x86_64 can do no harm
 // whatever the filter decides: a number no kernel implements, or getppid.
 func Harmless(nr int32) bool {
-	return nr == kernel.NrNonexistent || nr == nrGetppid
+	return nr == kernel.NrNonexistent || nr == seccompdata.NrGetppidX86_64
 }
-
-// nrGetppid is getppid on x86_64 (arch/x86/entry/syscalls/syscall_64.tbl).
-const nrGetppid = 110
 
 // SafeToIssue reports whether the outcome of d can be observed by really
 // making the call under the unmodified filters, and if not, why. The call
@@ -112,13 +109,13 @@ const nrGetppid = 110
 // kernel's own return value ret (from kernel.Oracle.Eval) must be an
 // action that skips the syscall.
 func SafeToIssue(d *seccompdata.Data, ret uint32, readsIP bool) (bool, string) {
-	if d.Arch != x86_64 {
+	if d.Arch != seccompdata.AuditArchX86_64 {
 		return false, "only x86_64 calls can be made for real"
 	}
 	if readsIP {
 		return false, "the filter reads instruction_pointer, which a real call cannot choose"
 	}
-	if d.Nr == 335 || d.Nr == 336 {
+	if d.Nr == seccompdata.NrUretprobeX86_64 || d.Nr == seccompdata.NrUprobeX86_64 {
 		// uretprobe and uprobe skip seccomp on x86_64
 		// (seccomp_uprobe_exception, kernel/seccomp.c).
 		return false, "this syscall bypasses seccomp and would run"
@@ -132,9 +129,6 @@ func SafeToIssue(d *seccompdata.Data, ret uint32, readsIP bool) (bool, string) {
 	}
 	return true, ""
 }
-
-// x86_64 is AUDIT_ARCH_X86_64 (include/uapi/linux/audit.h).
-const x86_64 = 0xc000003e
 
 // Observation is what Observe found for one call.
 type Observation struct {

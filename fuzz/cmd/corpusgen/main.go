@@ -111,24 +111,38 @@ func run(dir string, crashers []string) error {
 // fixedCases are the inputs every real filter's expectations start with:
 // calls whose outcome can be observed safely, and the arch and nr edges.
 func fixedCases() []corpus.Case {
-	const x86 = 0xc000003e
+	const (
+		x86     = seccompdata.AuditArchX86_64
+		getppid = seccompdata.NrGetppidX86_64
+	)
 	cases := []struct {
 		why string
 		d   seccompdata.Data
 	}{
 		{"a syscall number no kernel implements (1000)", seccompdata.Data{Nr: 1000, Arch: x86}},
-		{"getppid", seccompdata.Data{Nr: 110, Arch: x86}},
-		{"getppid with the x32 bit", seccompdata.Data{Nr: 110 | seccompdata.X32SyscallBit, Arch: x86}},
+		{"getppid", seccompdata.Data{Nr: getppid, Arch: x86}},
+		{"getppid with the x32 bit", seccompdata.Data{Nr: getppid | seccompdata.X32SyscallBit, Arch: x86}},
 		{"nr -1", seccompdata.Data{Nr: -1, Arch: x86}},
-		{"getppid from i386 (64)", seccompdata.Data{Nr: 64, Arch: 0x40000003}},
-		{"getppid from aarch64 (173)", seccompdata.Data{Nr: 173, Arch: 0xc00000b7}},
-		{"uretprobe (335), which bypasses seccomp on x86_64", seccompdata.Data{Nr: 335, Arch: x86}},
+		{"getppid from i386 (64)", seccompdata.Data{Nr: nrOf("i386", "getppid"), Arch: seccompdata.AuditArchI386}},
+		{"getppid from aarch64 (173)", seccompdata.Data{Nr: nrOf("aarch64", "getppid"), Arch: seccompdata.AuditArchAArch64}},
+		{"uretprobe (335), which bypasses seccomp on x86_64", seccompdata.Data{Nr: seccompdata.NrUretprobeX86_64, Arch: x86}},
 	}
 	out := make([]corpus.Case, len(cases))
 	for i, c := range cases {
 		out[i] = corpus.Case{Why: c.why, Input: corpus.InputJSON(c.d), Ret: "0x00000000", Action: "KILL_THREAD"}
 	}
 	return out
+}
+
+// nrOf returns the number of a syscall from seccompdata's tables; the
+// names asked for are in every table, so a miss is a bug.
+func nrOf(arch, name string) int32 {
+	a, err := seccompdata.LookupArch(arch)
+	nr, found := a.SyscallNumber(name)
+	if err != nil || !found {
+		panic("corpusgen: no " + name + " on " + arch)
+	}
+	return nr
 }
 
 // regenerate rewrites one expectation file from the kernel.

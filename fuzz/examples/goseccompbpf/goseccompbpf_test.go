@@ -36,7 +36,7 @@ func liveOracle(t testing.TB) *kernel.Oracle {
 }
 
 const (
-	auditX86_64 = 0xc000003e
+	auditX86_64 = seccompdata.AuditArchX86_64
 	x32Bit      = 0x40000000
 	enosys      = 38
 	eperm       = 1
