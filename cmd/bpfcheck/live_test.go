@@ -100,6 +100,9 @@ func TestLive(t *testing.T) {
 			[]string{"kernel: accepted; agrees", "kernel: rejected with EINVAL; agrees"}},
 		{[]string{"--live", "--mode", "socket", "testdata/many.asm"}, 1, []string{"kernel: rejected with EINVAL; agrees"}},
 		{[]string{"--live", "testdata/allow.asm", "testdata/divzero.asm"}, 1, []string{"kernel: rejected with EINVAL at filter 1; agrees"}},
+		// The kernel ignores jt/jf outside conditional jumps (firejail
+		// ships such a filter): accepted.
+		{[]string{"--live", "testdata/ret-jf.c"}, 0, []string{"kernel: accepted; agrees"}},
 		{[]string{"--live", "--json", "testdata/allow.asm"}, 0, []string{`"kernel":{"accepted":true,"errno":"","agrees":true}`}},
 	}
 	for _, tc := range tests {

@@ -77,7 +77,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, open func(con
 		fs.StringVar(&o.print, "print", "", "write the program in `FORMAT` (raw, raw-be, asm, c, ddd, comma) to stdout instead of checking it")
 	}
 	return cli.Run("bpfcheck", usage, args, stdout, stderr, &o.live, define, func(ctx context.Context, files []string) (int, error) {
-		return check(ctx, &o, files, stdin, stdout)
+		return check(ctx, &o, files, stdin, stdout, stderr)
 	})
 }
 
@@ -92,7 +92,7 @@ func probeKernel(ctx context.Context, o *options, stdout io.Writer) (int, error)
 	return cli.ExitOK, nil
 }
 
-func check(ctx context.Context, o *options, files []string, stdin io.Reader, stdout io.Writer) (int, error) {
+func check(ctx context.Context, o *options, files []string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
 	c := &checker{o: o, ctx: ctx}
 	switch o.mode {
 	case "seccomp":
@@ -106,7 +106,7 @@ func check(ctx context.Context, o *options, files []string, stdin io.Reader, std
 	case o.probe:
 		return probeKernel(ctx, o, stdout)
 	case o.print != "":
-		return printProgram(ctx, o, files, stdin, stdout)
+		return printProgram(ctx, o, files, stdin, stdout, stderr)
 	}
 	if o.ask {
 		k, err := o.live.Kernel(ctx)
@@ -154,7 +154,7 @@ func check(ctx context.Context, o *options, files []string, stdin io.Reader, std
 	return code, nil
 }
 
-func printProgram(ctx context.Context, o *options, files []string, stdin io.Reader, stdout io.Writer) (int, error) {
+func printProgram(ctx context.Context, o *options, files []string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
 	// --big-endian says how to read the input; the output's byte order is
 	// the format's own: raw is little-endian, raw-be big-endian.
 	format, bigEndian := o.print, false
@@ -175,6 +175,12 @@ func printProgram(ctx context.Context, o *options, files []string, stdin io.Read
 	out, err := program.Encode(progs[0], f, bigEndian)
 	if err != nil {
 		return 0, cli.Inputf("%s: %v", names[0], err)
+	}
+	if f == program.FormatAsm {
+		if pcs := program.IgnoredJumpBits(progs[0]); pcs != nil {
+			fmt.Fprintf(stderr, "bpfcheck: warning: %s: %d instruction(s) (first at pc %d) carry jt/jf bits the kernel ignores; bpf_asm cannot keep them (the comments name them; --print raw keeps them)\n",
+				names[0], len(pcs), pcs[0])
+		}
 	}
 	if _, err := stdout.Write(out); err != nil {
 		return 0, err
