@@ -170,3 +170,54 @@ func TestVerdictStackDenied(t *testing.T) {
 		}
 	}
 }
+
+// An input without instructions decodes to the empty program, which the
+// kernel refuses with EINVAL, alone and wherever it stands in a stack
+// (seccomp_prepare_filter, kernel/seccomp.c: len 0 before anything else
+// about the filter), and the verifier says the same. Eval of it is the
+// kernel's refusal too, as a *RejectedError.
+func TestVerdictEmptyProgram(t *testing.T) {
+	o := openOracle(t)
+	for _, src := range []struct {
+		name   string
+		data   string
+		format program.Format
+	}{
+		{"0-byte raw file", "", program.FormatRaw},
+		{"comment-only bpf_asm", "; no rules yet\n/* none */\n", program.FormatAuto},
+		{"empty C array", "struct sock_filter filter[] = { };\n", program.FormatAuto},
+		{"ddd count 0", "0\n", program.FormatAuto},
+	} {
+		empty, _, err := program.Decode([]byte(src.data), program.DecodeOptions{Format: src.format})
+		if err != nil || len(empty) != 0 {
+			t.Fatalf("%s: Decode = %v, %v", src.name, empty, err)
+		}
+		for _, tc := range []struct {
+			name  string
+			progs []program.Program
+			want  kernel.Verdict
+		}{
+			{"alone", []program.Program{empty}, kernel.Verdict{Errno: seccompdata.EINVAL, FailedIndex: 0}},
+			{"first of a stack", []program.Program{empty, {retAllow}}, kernel.Verdict{Errno: seccompdata.EINVAL, FailedIndex: 0}},
+			{"after a filter", []program.Program{{retAllow}, empty, {retAllow}}, kernel.Verdict{Errno: seccompdata.EINVAL, FailedIndex: 1}},
+		} {
+			got, err := o.Verdict(ctx, tc.progs)
+			if err != nil {
+				kerneltest.Fail(t, err)
+			}
+			if got != tc.want {
+				t.Errorf("%s, %s: kernel says %+v, want %+v", src.name, tc.name, got, tc.want)
+			}
+			var verr *verifier.Error
+			if err := verifier.CheckStack(tc.progs); !errors.As(err, &verr) || verr.Rule != verifier.RuleLength ||
+				verr.Errno != got.Errno || verr.Filter != got.FailedIndex {
+				t.Errorf("%s, %s: verifier says %v, kernel %+v", src.name, tc.name, err, got)
+			}
+		}
+		_, err = o.Eval(ctx, empty, []seccompdata.Data{{Arch: archX86_64}})
+		var rej *kernel.RejectedError
+		if !errors.As(err, &rej) || rej.Verdict.Errno != seccompdata.EINVAL {
+			t.Errorf("%s: Eval = %v, want a RejectedError with EINVAL", src.name, err)
+		}
+	}
+}

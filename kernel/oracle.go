@@ -90,7 +90,7 @@ func Open(ctx context.Context, opts Options) (*Oracle, error) {
 	// A kernel whose backlog is already past the pacer's reach would
 	// take our probe's program into the same sleep: say so without
 	// creating one.
-	if h := readHealth(true); h.Err == "" && h.DKworkers >= wedgedKworkers {
+	if h := readHealth(true); h.Err == "" && h.Backlog() >= wedgedKworkers {
 		return nil, &StallError{Op: "probe (not attempted)", Backlog: true, Health: h}
 	}
 	o, err := start()
@@ -107,9 +107,9 @@ func Open(ctx context.Context, opts Options) (*Oracle, error) {
 	return o, nil
 }
 
-// wedgedKworkers is the number of kworkers in uninterruptible sleep at
-// which Open does not even probe: four times the pacer's high water, a
-// backlog no pacing of ours would have let grow.
+// wedgedKworkers is the Health.Backlog (kworkers blocked in deferred BPF
+// frees, or possibly so) at which Open does not even probe: four times
+// the pacer's high water, a backlog no pacing of ours would have let grow.
 const wedgedKworkers = 64
 
 // newOracle wires an Oracle to a started helper.

@@ -32,13 +32,21 @@ import (
 //   - the number of threads (/proc/loadavg): a blocked work item keeps its
 //     kworker, and the workqueue starts new kworkers for the items behind
 //     it (kernel/workqueue.c), so a backlog shows as a jump in threads;
-//   - the kworkers in uninterruptible sleep, counted in /proc: the backlog
-//     itself. Reading every task's stat costs about a millisecond per few
-//     hundred tasks, so it is read once a second, or at once when one of
-//     the cheaper signals moves.
+//   - the kworkers in uninterruptible sleep, counted in /proc, and among
+//     them those whose kernel stack shows bpf_prog_free_deferred or
+//     bpf_prog_pack_* (Health.DeferredFrees): the backlog itself. Reading
+//     every task's stat costs about a millisecond per few hundred tasks,
+//     so it is read once a second, or at once when one of the cheaper
+//     signals moves; only the few D-state kworkers' stacks are read.
 //
-// The pacer stops creating while that count is at or above highWater and
-// resumes when it has drained to lowWater; the deadlock needs about 1,024.
+// The pacer stops creating while Health.Backlog is at or above highWater
+// and resumes when it has drained to lowWater; the deadlock needs about
+// 1,024. Backlog counts kworkers in D state as before, less those whose
+// readable stack shows them blocked on something else than a BPF free
+// (writeback, say): as root it is exactly the deferred frees, so an
+// unrelated I/O stall no longer brakes the oracle; where stacks cannot be
+// read it is every D-state kworker, the old, cautious count. The
+// thresholds keep their meaning: blocked deferred frees.
 // Every process (and every oracle in a process) reads the same system-wide
 // signal, so several processes and Go's fuzzing workers all brake together.
 // On top, a rate ceiling keeps every bpfsim process of a user together
@@ -57,7 +65,7 @@ type signals interface {
 
 // pacerConfig holds a pacer's thresholds.
 type pacerConfig struct {
-	highWater, lowWater int           // kworkers in D: stop at high, resume at low
+	highWater, lowWater int           // Health.Backlog: stop at high, resume at low
 	threadJump          int           // threads above the last precise reading that call for another
 	cheapEvery          time.Duration // how often to read the thread count
 	preciseEvery        time.Duration // how often to count D-state tasks anyway
@@ -167,12 +175,12 @@ func (p *pacer) admit(ctx context.Context, n int) error {
 			if h.Err == "" {
 				p.baseThreads = h.Threads
 				switch {
-				case h.DKworkers >= p.cfg.highWater:
+				case h.Backlog() >= p.cfg.highWater:
 					if !p.braked {
 						p.brakes++
 					}
 					p.braked = true
-				case h.DKworkers <= p.cfg.lowWater:
+				case h.Backlog() <= p.cfg.lowWater:
 					p.braked = false
 				}
 			}

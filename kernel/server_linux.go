@@ -82,6 +82,7 @@ func (b backlogSignals) health(log bool) Health {
 	if b.active() {
 		h.DTasks += injectedBacklog
 		h.DKworkers += injectedBacklog
+		h.DeferredFrees += injectedBacklog
 		h.Threads += injectedBacklog
 		if log {
 			h.HungTask = "INFO: task kworker/0:7:1234 blocked for more than 122 seconds. (injected by " + FaultEnv + ")"

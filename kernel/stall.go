@@ -59,6 +59,16 @@ type Health struct {
 	// BPF programs back up (bpf_prog_free_deferred runs on the system
 	// workqueue), these are what piles up.
 	DKworkers int
+	// DeferredFrees counts the kworkers in uninterruptible sleep whose
+	// kernel stack (/proc/PID/stack, or /proc/PID/wchan where the stack
+	// cannot be read) names bpf_prog_free_deferred or the JIT's pack
+	// allocator (bpf_prog_pack_alloc, bpf_prog_pack_free): the backlog
+	// itself, as the machine's own watchdog counts it.
+	DeferredFrees int
+	// OtherKworkers counts the kworkers in uninterruptible sleep whose
+	// stack could be read and names neither: blocked on something else
+	// (writeback, say), and so no sign of a BPF backlog.
+	OtherKworkers int
 	// Threads is the number of threads in the system (the fourth field
 	// of /proc/loadavg, after the slash).
 	Threads int
@@ -71,12 +81,21 @@ type Health struct {
 	Err string
 }
 
+// Backlog is the number the pacer brakes on: the kworkers in
+// uninterruptible sleep that are, or may be, deferred frees of BPF
+// programs. Where every such kworker's stack can be read (as root) it is
+// DeferredFrees, exactly; where none can, every D-state kworker counts,
+// as before stacks were read. A kworker whose wchan alone is readable
+// counts unless it names a BPF free: wchan shows only the innermost
+// blocking function (a mutex, typically), which cannot clear it.
+func (h Health) Backlog() int { return h.DKworkers - h.OtherKworkers }
+
 // String describes h in one line.
 func (h Health) String() string {
 	if h.Err != "" {
 		return "kernel health unknown: " + h.Err
 	}
-	s := fmt.Sprintf("%d tasks in uninterruptible sleep (%d kworkers), %d threads", h.DTasks, h.DKworkers, h.Threads)
+	s := fmt.Sprintf("%d tasks in uninterruptible sleep (%d kworkers, %d of them in deferred BPF frees), %d threads", h.DTasks, h.DKworkers, h.DeferredFrees, h.Threads)
 	if h.HungTask != "" {
 		s += "; kernel log: " + h.HungTask
 	}

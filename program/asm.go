@@ -586,9 +586,6 @@ func (ps *asmParser) operand(form asmForm) (asmForm, uint32, error) {
 // target-pc-1 wrapped to 32 bits and never range-checked; jt and jf must be
 // in 0..255.
 func (ps *asmParser) finish() error {
-	if len(ps.prog) == 0 {
-		return lineError(ps.name, 0, "no instructions")
-	}
 	for _, name := range ps.order {
 		if ps.labels[name] == len(ps.prog) {
 			return lineError(ps.name, ps.defLn[name], "label %q is not followed by an instruction", name)

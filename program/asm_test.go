@@ -249,7 +249,6 @@ func TestAssembleErrors(t *testing.T) {
 		{"negated form takes one label", "jne #1, aa, bb\naa: bb: ret #0", 1, `expected an instruction or a label, got ","`},
 		{"keyword as label", "ja ret\nret #0", 1, `ja: expected a label, got "ret"`},
 		{"label without instruction", "ret #0\nend:", 2, `label "end" is not followed by an instruction`},
-		{"no instructions", "; nothing\n/* at all */\n", 0, "no instructions"},
 		{"unterminated comment", "ret #0\n/* open", 2, "unterminated /* comment"},
 		{"operand at statement start", "ret #0\n#5", 0, ""}, // "#5" in column 0 is a comment: fine
 		{"st without M", "st [3]", 1, `st: expected "m", got "["`},

@@ -197,6 +197,9 @@ func decodeC(src, name string) (Program, error) {
 		return nil, err
 	}
 	ps := &cParser{name: name, toks: toks}
+	if ps.peek().kind == cEOF {
+		return Program{}, nil // only comments and preprocessor lines
+	}
 	outer := false
 	switch {
 	case ps.isElementStart(0):
@@ -218,7 +221,7 @@ func decodeC(src, name string) (Program, error) {
 			}
 			t = ps.peek()
 			if t.kind == cEOF {
-				return nil, ps.errAt(t, "no instructions")
+				return nil, ps.errAt(t, `declaration without "= {": no filter array`)
 			}
 			return nil, ps.errAt(t, "unexpected %v: expected %s", t, cWant)
 		}
@@ -254,10 +257,7 @@ func decodeC(src, name string) (Program, error) {
 	} else if t := ps.peek(); t.kind != cEOF {
 		return nil, ps.errAt(t, "unexpected %v after instruction %d: expected \",\"", t, len(p)-1)
 	}
-	if len(p) == 0 {
-		return nil, lineError(name, 0, "no instructions")
-	}
-	return p, nil
+	return p, nil // empty for "= { };", or no tokens at all
 }
 
 // checkTrailer lets other declarations follow the filter array (typically a

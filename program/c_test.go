@@ -159,7 +159,7 @@ func TestDecodeCErrors(t *testing.T) {
 		{"second array", "struct sock_filter a[] = { { 6, 0, 0, 0 } };\nstruct sock_filter b[] = { { 6, 0, 0, 1 } };", 2, "only one array is supported"},
 		{"instructions after the closing brace", "struct sock_filter a[] = { { 6, 0, 0, 0 } };\n{ 6, 0, 0, 1 },", 2, "only one array is supported"},
 		{"missing closing brace", "struct sock_filter a[] = {\n{ 6, 0, 0, 0 },\n", 3, `expected "}", got end of input`},
-		{"empty array", "struct sock_filter a[] = { };", 0, "no instructions"},
+		{"declaration without initialiser", "struct sock_filter a[]", 1, `declaration without "= {": no filter array`},
 		{"bad offsetof field", "BPF_STMT(0x20, offsetof(struct seccomp_data, foo))", 1, "struct seccomp_data has no field"},
 		{"offsetof args[6]", "BPF_STMT(0x20, offsetof(struct seccomp_data, args[6]))", 1, "args[6] is out of range"},
 		{"division by zero", "BPF_STMT(0x06, 1 / 0)", 1, "division by zero"},

@@ -36,11 +36,6 @@ func TestDetect(t *testing.T) {
 			}
 		})
 	}
-	if _, err := Detect(nil); err == nil {
-		t.Error("Detect(nil) succeeded")
-	}
-	_, _, err := Decode(nil, DecodeOptions{Name: "empty.bpf"})
-	wantDecodeError(t, err, 0, -1, "empty input")
 }
 
 func TestDetectCorpus(t *testing.T) {

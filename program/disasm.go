@@ -34,11 +34,9 @@ import (
 // 0x0d, 0x8c, any code >= 0xb2, any code with the high byte set, ...), a
 // non-zero k that the code's bpf_asm form has no room for (k in "ret a",
 // "add x", "ld #len"), or a jump whose target lies outside the program.
-// Such programs can be written in the raw, c, ddd or comma formats.
+// Such programs can be written in the raw, c, ddd or comma formats. The
+// empty program is the empty text.
 func Disassemble(p Program) (string, error) {
-	if len(p) == 0 {
-		return "", &EncodeError{PC: -1, Msg: "empty program"}
-	}
 	targets := make([]bool, len(p))
 	mark := func(t int) string { targets[t] = true; return "" }
 	for pc, ins := range p {

@@ -97,9 +97,18 @@ type DecodeOptions struct {
 // Decode reads a program written in opt.Format, or in the format Detect
 // finds when opt.Format is FormatAuto, and returns it with the format used.
 // Errors are *DecodeError values. Decode never truncates: any byte it cannot
-// account for is an error. It rejects empty programs and programs longer than
+// account for is an error. It rejects programs longer than
 // MaxDecodeInstructions, but otherwise does not check what the kernel would
 // accept; that is the verifier's job.
+//
+// An input that holds no instruction is the empty program: Decode returns a
+// Program of length 0 and no error. That is a 0-byte input in any format
+// (Detect calls it asm), text of only white space and comments (asm, c),
+// an empty C array ("... = { };"), and a count of 0 in the ddd and comma
+// formats ("0", "0,"), or no count at all. The kernel refuses such a
+// program (length 0: EINVAL), and so does the verifier; it is a program
+// all the same, which a user may well hand to bpfsim by mistake and must be
+// told about in the kernel's terms rather than in a decoder's.
 func Decode(data []byte, opt DecodeOptions) (Program, Format, error) {
 	f := opt.Format
 	if f == FormatAuto {
@@ -135,6 +144,9 @@ func Decode(data []byte, opt DecodeOptions) (Program, Format, error) {
 	}
 	if err != nil {
 		return nil, f, err
+	}
+	if p == nil {
+		p = Program{}
 	}
 	return p, f, nil
 }
@@ -176,12 +188,10 @@ func ReadFile(path string, opt DecodeOptions) (Program, Format, error) {
 // fails, with an *EncodeError, for programs bpf_asm cannot express; it
 // writes jt and jf that the kernel ignores only in comments, so it reads
 // back without them (IgnoredJumpBits lists them). The other formats write
-// any program, every bit of it. An empty program is an error in every format,
-// because no decoder accepts one.
+// any program, every bit of it. The empty program is written as what
+// Decode reads back as one: no bytes (raw, asm, c), "0\n" (ddd) or "0,\n"
+// (comma).
 func Encode(p Program, f Format, bigEndian bool) ([]byte, error) {
-	if len(p) == 0 {
-		return nil, &EncodeError{PC: -1, Msg: "empty program"}
-	}
 	switch f {
 	case FormatRaw:
 		return encodeRaw(p, bigEndian), nil
@@ -219,11 +229,11 @@ func Encode(p Program, f Format, bigEndian bool) ([]byte, error) {
 // The edge case: a raw file whose bytes all happen to be printable text (no
 // NUL, which means every code has a non-zero high byte and is invalid
 // anyway) is taken for text. Pass FormatRaw to read such a file as raw.
-// Detect never guesses big-endian raw data.
+// Detect never guesses big-endian raw data. Empty input is text (rule 5:
+// asm), which Decode reads as the empty program, as it does white space or
+// comments alone. The error is always nil; it is kept for callers written
+// when empty input was one.
 func Detect(data []byte) (Format, error) {
-	if len(data) == 0 {
-		return FormatAuto, errors.New("empty input")
-	}
 	if !plausibleText(data) {
 		return FormatRaw, nil
 	}
@@ -316,9 +326,6 @@ func firstInvalidUTF8(data []byte) int {
 // textInput checks that data is text and returns it without a leading
 // UTF-8 byte order mark.
 func textInput(data []byte, name string) (string, error) {
-	if len(data) == 0 {
-		return "", &DecodeError{Name: name, Offset: -1, Msg: "empty input"}
-	}
 	if i := bytes.IndexByte(data, 0); i >= 0 {
 		return "", &DecodeError{Name: name, Line: 1 + bytes.Count(data[:i], []byte("\n")), Offset: -1,
 			Msg: "NUL byte in text input (is it a raw program?)"}

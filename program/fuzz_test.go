@@ -36,6 +36,7 @@ func FuzzDecode(f *testing.F) {
 		"ld [x+5]\nret #-1", "ldxb 4*([14]&0xf)\nja l0\nl0: ret a", "jlt #2, lt\nlt: ret #0",
 		"struct sock_filter f[] = { BPF_STMT(BPF_RET|BPF_K, SKF_AD_OFF + 4 * (1 << 3)), };",
 		"{ 6, 0, 0, 0x100000000 }", "3\n6 0 0 0\n", "2,6 0 0 0,", "/* x", "# c\nret #0",
+		"", "0,", "0\n", "; nothing", "int f[] = { };",
 	} {
 		f.Add([]byte(s), uint8(FormatAuto), false)
 	}
@@ -52,7 +53,7 @@ func FuzzDecode(f *testing.F) {
 			}
 			return
 		}
-		if len(p) == 0 || len(p) > MaxDecodeInstructions {
+		if p == nil || len(p) > MaxDecodeInstructions { // empty input: Program{}
 			t.Fatalf("decoded %d instructions", len(p))
 		}
 		if got == FormatAuto {

@@ -8,11 +8,9 @@ import (
 // rawSize is sizeof(struct sock_filter).
 const rawSize = 8
 
-// decodeRaw reads an array of struct sock_filter.
+// decodeRaw reads an array of struct sock_filter; no bytes are no
+// instructions.
 func decodeRaw(data []byte, bigEndian bool, name string) (Program, error) {
-	if len(data) == 0 {
-		return nil, &DecodeError{Name: name, Offset: 0, Msg: "empty input"}
-	}
 	if len(data)%rawSize != 0 {
 		return nil, &DecodeError{Name: name, Offset: int64(len(data)),
 			Msg: fmt.Sprintf("length %d is not a multiple of %d", len(data), rawSize)}

@@ -46,7 +46,6 @@ func TestDecodeRawErrors(t *testing.T) {
 		offset int64
 		msg    string
 	}{
-		{"empty", nil, 0, "empty input"},
 		{"odd length", make([]byte, 803), 803, "length 803 is not a multiple of 8"},
 		{"one byte short", make([]byte, 15), 15, "length 15 is not a multiple of 8"},
 		{"too many instructions", make([]byte, 8*(MaxDecodeInstructions+1)), 8 * MaxDecodeInstructions, "more than 1048576 instructions"},

@@ -224,11 +224,6 @@ func TestRawBigEndianIsNotLittleEndian(t *testing.T) {
 }
 
 func TestEncodeErrors(t *testing.T) {
-	for _, f := range []Format{FormatRaw, FormatAsm, FormatC, FormatDDD, FormatComma} {
-		if _, err := Encode(nil, f, false); err == nil || err.Error() != "empty program" {
-			t.Errorf("Encode(nil, %v) error = %v", f, err)
-		}
-	}
 	if _, err := Encode(ethertype, FormatAuto, false); err == nil || !strings.Contains(err.Error(), "cannot encode in format auto") {
 		t.Errorf("Encode(auto) error = %v", err)
 	}

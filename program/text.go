@@ -81,7 +81,7 @@ func decodeDDD(text, name string) (Program, error) {
 		p = append(p, ins)
 	}
 	if count < 0 {
-		return nil, lineError(name, 0, "no instruction count")
+		return Program{}, nil // blank input: no instructions
 	}
 	if len(p) != count {
 		return nil, lineError(name, countLine, "count is %d but %d instructions follow", count, len(p))
@@ -106,7 +106,7 @@ func decodeComma(text, name string) (Program, error) {
 		return line + strings.Count(s[:len(s)-len(strings.TrimLeft(s, " \t\r\n\f\v"))], "\n")
 	}
 	if len(parts) == 0 {
-		return nil, lineError(name, 0, "empty input")
+		return Program{}, nil // blank input: no instructions
 	}
 	count, err := parseCount(strings.TrimSpace(parts[0]))
 	if err != nil {
@@ -140,8 +140,6 @@ func parseCount(s string) (int, error) {
 		return 0, fmt.Errorf("instruction count %q is not a decimal number", s)
 	case err != nil || n > MaxDecodeInstructions:
 		return 0, fmt.Errorf("instruction count %s is more than %d", s, MaxDecodeInstructions)
-	case n == 0:
-		return 0, fmt.Errorf("instruction count is 0: empty program")
 	}
 	return int(n), nil
 }

@@ -72,9 +72,9 @@ func TestDecodeTextErrors(t *testing.T) {
 		{"ddd hex field", FormatDDD, "1\n0x6 0 0 0\n", 2, `code "0x6" is not a decimal number`},
 		{"ddd negative field", FormatDDD, "1\n6 0 0 -1\n", 2, `k "-1" is not a decimal number`},
 		{"ddd count with extra field", FormatDDD, "4 5\n", 1, "want the instruction count alone on the first line"},
-		{"ddd zero count", FormatDDD, "0\n", 1, "instruction count is 0: empty program"},
 		{"ddd huge count", FormatDDD, "99999999\n6 0 0 0\n", 1, "instruction count 99999999 is more than 1048576"},
-		{"ddd blank", FormatDDD, "\n \n", 0, "no instruction count"},
+		{"ddd zero count with an instruction", FormatDDD, "0\n6 0 0 0\n", 2, "more instructions than the count 0 given on line 1"},
+		{"comma zero count with an instruction", FormatComma, "0,6 0 0 0,", 1, "count is 0 but 1 instructions follow"},
 		{"comma count mismatch", FormatComma, "3,40 0 0 12,21 0 1 2048,6 0 0 4294967295,6 0 0 0,\n", 1, "count is 3 but 4 instructions follow"},
 		{"comma k beyond 32 bits", FormatComma, "1,6 0 0 4294967296,", 1, "instruction 0: k 4294967296 is out of range 0..4294967295"},
 		{"comma empty instruction", FormatComma, "2,6 0 0 0,,", 1, "instruction 1 is empty"},
@@ -97,8 +97,6 @@ func TestTextInputErrors(t *testing.T) {
 		wantDecodeError(t, err, 1, -1, "byte 6 is not valid UTF-8")
 		_, _, err = Decode([]byte("ld [0]\nret #0 ; caf\xc3\xa9 \xc3\n"), DecodeOptions{Format: f, Name: "x"})
 		wantDecodeError(t, err, 2, -1, "byte 22 is not valid UTF-8")
-		_, _, err = Decode(nil, DecodeOptions{Format: f, Name: "x"})
-		wantDecodeError(t, err, 0, -1, "empty input")
 	}
 	// A byte order mark is skipped.
 	p, f, err := Decode([]byte("\ufeff"+ethertypeComma), DecodeOptions{})

@@ -119,6 +119,11 @@ func TestStackLimit(t *testing.T) {
 		{"limit before later bad", append(stackOf(4, full), bad), stackSizeErr(), 3, -1},
 		{"bad before later limit", append(append(stackOf(3, full), bad), full), einval(verifier.RuleDivZero, 0), 3, -1},
 		{"empty", nil, ok, 0, 0},
+		// [live] (kernel TestVerdictEmptyProgram): an empty program in a
+		// stack fails its own installation with EINVAL
+		// (seccomp_prepare_filter: len 0), before any path count.
+		{"empty second", []program.Program{one, {}, one}, einval(verifier.RuleLength, -1), 1, -1},
+		{"empty first", []program.Program{nil, full, full, full, full}, einval(verifier.RuleLength, -1), 0, -1},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

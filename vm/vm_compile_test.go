@@ -268,3 +268,19 @@ func FuzzRun(f *testing.F) {
 		}
 	})
 }
+
+// An empty program, which program.Decode returns for an input without
+// instructions, is refused with the kernel's reason: length 0 gives EINVAL
+// (seccomp_prepare_filter, kernel/seccomp.c; bpf_check_basics_ok,
+// net/core/filter.c, for socket filters).
+func TestCompileRefusesEmptyProgram(t *testing.T) {
+	for _, mode := range []verifier.Mode{verifier.Seccomp, verifier.Socket} {
+		for _, p := range []program.Program{nil, {}} {
+			f, err := Compile(p, mode)
+			var ve *verifier.Error
+			if f != nil || !errors.As(err, &ve) || ve.Rule != verifier.RuleLength || ve.Errno != seccompdata.EINVAL || ve.PC != -1 {
+				t.Errorf("%v, %#v: got %v, %v; want a length error with EINVAL", mode, p, f, err)
+			}
+		}
+	}
+}

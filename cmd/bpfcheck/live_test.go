@@ -100,6 +100,11 @@ func TestLive(t *testing.T) {
 			[]string{"kernel: accepted; agrees", "kernel: rejected with EINVAL; agrees"}},
 		{[]string{"--live", "--mode", "socket", "testdata/many.asm"}, 1, []string{"kernel: rejected with EINVAL; agrees"}},
 		{[]string{"--live", "testdata/allow.asm", "testdata/divzero.asm"}, 1, []string{"kernel: rejected with EINVAL at filter 1; agrees"}},
+		// A 0-instruction program: the kernel refuses it with EINVAL,
+		// alone, in a stack and with --each.
+		{[]string{"--live", "testdata/empty.bpf"}, 1, []string{"kernel: rejected with EINVAL; agrees"}},
+		{[]string{"--live", "testdata/allow.asm", "testdata/comment-only.asm"}, 1, []string{"kernel: rejected with EINVAL at filter 1; agrees"}},
+		{[]string{"--live", "--each", "testdata/comment-only.asm", "testdata/allow.asm"}, 1, []string{"kernel: rejected with EINVAL; agrees", "kernel: accepted; agrees"}},
 		// The kernel ignores jt/jf outside conditional jumps (firejail
 		// ships such a filter): accepted.
 		{[]string{"--live", "testdata/ret-jf.c"}, 0, []string{"kernel: accepted; agrees"}},

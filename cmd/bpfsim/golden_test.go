@@ -59,6 +59,7 @@ var goldenCases = []struct {
 		{program.Stmt(program.ClassRET|program.RvalK, 0x7fff0000)},
 		{program.Stmt(program.ClassRET|program.RvalK, 0x00050026)}}}},
 	{"rejected-stack", []string{"../bpfcheck/testdata/allow.asm", "../bpfcheck/testdata/divzero.asm", "--syscall", "read"}, nil},
+	{"empty-filter", []string{"../bpfcheck/testdata/empty.bpf", "--syscall", "read"}, nil},
 	{"bad-input", []string{dropper, "--input", "testdata/golden/bad.jsonl.in"}, nil},
 	{"usage", []string{dropper}, nil},
 	{"wide-i386-flag", []string{dropper, "--arch", "i386", "--syscall", "getppid", "--arg0", "0x1122334455667788"}, nil},
