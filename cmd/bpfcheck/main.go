@@ -33,9 +33,10 @@ first), unless --each checks each file on its own. "-" reads standard input.
   bpfcheck --print asm policy.bpf      convert to another format
   bpfcheck --live policy.bpf           ask the running kernel too
 
-Exit status: 0 accepted, 1 rejected, 2 usage or input error, 3 with --live
-when the running kernel's verdict differs from bpfcheck's, 5 when the live
-kernel is unavailable or stalled (see --kernel-timeout).
+Exit status: 0 accepted, 1 rejected, 2 usage error, 3 with --live when
+the running kernel's verdict differs from bpfcheck's, 4 input error (an
+unreadable or malformed policy), 5 when the live kernel is unavailable or
+stalled (see --kernel-timeout).
 
 Flags:
 `

@@ -62,6 +62,12 @@ var goldenCases = []struct {
 	{"empty-filter", []string{"../bpfcheck/testdata/empty.bpf", "--syscall", "read"}, nil},
 	{"bad-input", []string{dropper, "--input", "testdata/golden/bad.jsonl.in"}, nil},
 	{"usage", []string{dropper}, nil},
+	{"help", []string{"--help"}, nil},
+	{"flag-twice", []string{dropper, "-s", "read", "--syscall", "write"}, nil},
+	{"args-and-arg0", []string{dropper, "-s", "read", "--args", "1,2", "--arg0", "3"}, nil},
+	{"did-you-mean", []string{dropper, "-s", "opneat"}, nil},
+	{"errno-capped", []string{"testdata/errno-cap.asm", "-s", "read"}, nil},
+	{"arch-number", []string{dropper, "--arch", "0xc000003d", "-s", "5"}, nil},
 	{"wide-i386-flag", []string{dropper, "--arch", "i386", "--syscall", "getppid", "--arg0", "0x1122334455667788"}, nil},
 	{"wide-i386-input", []string{dropper, "--input", "testdata/golden/wide-i386.jsonl.in"}, nil},
 }

@@ -48,9 +48,11 @@ unmodified stack where that is safe (x86_64 only, and only when the kernel
 skips the syscall or the syscall is harmless) and compares what happens.
 
 Exit status: 0 ran, 1 the kernel would reject a filter or the stack (the
-verifier's reason follows; bpfcheck says more), 2 usage or input error,
-3 with --live when the kernel's answer differs from bpfsim's, 5 when the
-live kernel is unavailable or stalled (see --kernel-timeout).
+verifier's reason follows; bpfcheck says more), 2 usage error, 3 with
+--live when the kernel's answer differs from bpfsim's, 4 input error (an
+unreadable or malformed policy, a bad --input line, a syscall value its
+arch cannot have), 5 when the live kernel is unavailable or stalled (see
+--kernel-timeout).
 
 Flags:
 `
