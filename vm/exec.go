@@ -44,6 +44,18 @@ func (f *Filter) RunSeccomp(w *[16]uint32) uint32 {
 	return f.exec(&m, pc, w, nil, nil)
 }
 
+// RunSeccompPlain is RunSeccomp through the plain interpreter, instruction
+// by instruction from pc 0, without the precomputed dispatch. It returns
+// the same value; it exists for benchmarks and differential tests.
+func (f *Filter) RunSeccompPlain(w *[16]uint32) uint32 {
+	var m machine
+	pc, how := f.run(&m, 0, w, nil, false)
+	if how == exitRet {
+		return m.ret
+	}
+	return f.exec(&m, pc, w, nil, nil)
+}
+
 // RunData runs a seccomp filter on d encoded in the given byte order (the
 // byte order of the audit arch, binary.LittleEndian for x86_64).
 func (f *Filter) RunData(d *seccompdata.Data, order binary.ByteOrder) uint32 {
