@@ -16,6 +16,9 @@ type Filter struct {
 	mode  verifier.Mode
 	prog  program.Program // the caller's instructions, for Step.Insn
 	insns []insn
+	// fast is a seccomp filter's precomputed dispatch (specialize.go),
+	// nil when none could be built. It is built here and never changed.
+	fast *fastPath
 }
 
 // insn is one compiled instruction: a dense internal opcode, absolute jump
@@ -161,6 +164,9 @@ func compile(p program.Program, mode verifier.Mode) (*Filter, error) {
 	// execution can never run off the end (bpf_check_classic, net/core/filter.c).
 	if last := f.insns[n-1].op; last != opRetK && last != opRetA {
 		return nil, &CompileError{PC: n - 1, Code: p[n-1].Op, Reason: "last instruction is not ret"}
+	}
+	if mode == verifier.Seccomp {
+		f.fast = specialize(f.insns)
 	}
 	return f, nil
 }

@@ -32,12 +32,27 @@ type Step struct {
 // already in the host's byte order: word i is what "ld [4*i]" loads (see
 // seccompdata.Data.Words). It returns the filter's return value.
 //
+// It answers through the dispatch Compile precomputed for the filter's
+// (arch, nr) classes: a lookup where the answer cannot depend on args and
+// instruction_pointer, else a short residual program. The answer is the
+// plain interpreter's (RunSeccompPlain), bit for bit.
+//
 // A socket filter run this way sees an empty packet with no device.
 func (f *Filter) RunSeccomp(w *[16]uint32) uint32 {
+	if f.fast != nil {
+		if l := f.fast.lookup(w); l != nil {
+			if l.code == nil {
+				return l.ret
+			}
+			var m machine
+			run(l.code, &m, 0, w, nil, false)
+			return m.ret
+		}
+	}
 	// Seccomp filters never leave run before their RET; calling it
 	// directly saves a frame on short paths.
 	var m machine
-	pc, how := f.run(&m, 0, w, nil, false)
+	pc, how := run(f.insns, &m, 0, w, nil, false)
 	if how == exitRet {
 		return m.ret
 	}
@@ -49,7 +64,7 @@ func (f *Filter) RunSeccomp(w *[16]uint32) uint32 {
 // the same value; it exists for benchmarks and differential tests.
 func (f *Filter) RunSeccompPlain(w *[16]uint32) uint32 {
 	var m machine
-	pc, how := f.run(&m, 0, w, nil, false)
+	pc, how := run(f.insns, &m, 0, w, nil, false)
 	if how == exitRet {
 		return m.ret
 	}
@@ -125,7 +140,7 @@ func (f *Filter) exec(m *machine, pc int, w *[16]uint32, p *Packet, trace func(S
 	}
 	for {
 		at := pc
-		next, how := f.run(m, pc, w, pkt, trace != nil)
+		next, how := run(f.insns, m, pc, w, pkt, trace != nil)
 		switch how {
 		case exitStep:
 			trace(Step{PC: at, Insn: f.prog[at], A: m.a, X: m.x})
@@ -191,7 +206,7 @@ func (f *Filter) slow(m *machine, in *insn, p *Packet) bool {
 	return true
 }
 
-// run is the interpreter: the one definition of the ALU, jump, scratch,
+// run is the interpreter of code: the one definition of the ALU, jump, scratch,
 // seccomp load and return semantics for both kinds of filter. Kernel
 // sources for each rule are bpf_convert_filter (net/core/filter.c) unless
 // noted; the observable results are those of the x86_64 JIT
@@ -201,9 +216,8 @@ func (f *Filter) slow(m *machine, in *insn, p *Packet) bool {
 // calls: packet loads at offsets >= 0 that fit in pkt (the packet from
 // skb->data) are done here, and everything else that needs the Packet is
 // left to exec.
-func (f *Filter) run(m *machine, pc int, w *[16]uint32, pkt []byte, single bool) (int, int) {
+func run(code []insn, m *machine, pc int, w *[16]uint32, pkt []byte, single bool) (int, int) {
 	a, x := m.a, m.x
-	code := f.insns
 	for {
 		in := &code[pc]
 		next := pc + 1
