@@ -203,13 +203,17 @@ func MixInputs(path string) ([]seccompdata.Data, error) {
 }
 
 // argVariants are the argument vectors the worst-case search tries with
-// every syscall number.
-var argVariants = [][6]uint64{
-	{},
-	{1, 2, 3, 4, 5, 6},
-	{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)},
-	{0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff},
-	{0xffffffff00000000, 0xffffffff00000000, 0xffffffff00000000, 0xffffffff00000000, 0xffffffff00000000, 0xffffffff00000000},
+// every syscall number, with the words that describe them.
+var argVariants = []struct {
+	desc string
+	args [6]uint64
+}{
+	{"args 0", [6]uint64{}},
+	{"args 1..6", [6]uint64{1, 2, 3, 4, 5, 6}},
+	{"args all ones", [6]uint64{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}},
+	{"args 0xffffffff", [6]uint64{0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff}},
+	{"args 0xffffffff00000000", [6]uint64{0xffffffff00000000, 0xffffffff00000000, 0xffffffff00000000,
+		0xffffffff00000000, 0xffffffff00000000, 0xffffffff00000000}},
 }
 
 // WorstInput returns the input on which f executes the most instructions
@@ -225,12 +229,12 @@ func WorstInput(f *vm.Filter) (seccompdata.Data, int, string) {
 			panic(err) // the arch table is bpfsim's own
 		}
 		for _, sc := range a.Syscalls() {
-			for vi, args := range argVariants {
-				d := seccompdata.Data{Nr: sc.Nr, Arch: a.Audit, InstructionPointer: 0x7f7c66a3c000, Args: args}
+			for _, v := range argVariants {
+				d := seccompdata.Data{Nr: sc.Nr, Arch: a.Audit, InstructionPointer: 0x7f7c66a3c000, Args: v.args}
 				w := d.Words(binary.LittleEndian)
 				if n := Steps(f, &w); n > bestN {
 					best, bestN = d, n
-					desc = fmt.Sprintf("%s %s (%#x), args variant %d", name, sc.Name, uint32(sc.Nr), vi)
+					desc = fmt.Sprintf("%s %s (%#x), %s", name, sc.Name, uint32(sc.Nr), v.desc)
 				}
 			}
 		}

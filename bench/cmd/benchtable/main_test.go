@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-const sample = `# worst docker: x86_64 socket (0x29), args variant 3, 316 instructions
+const sample = `# worst docker: x86_64 socket (0x29), args 0xffffffff, 316 instructions
 goos: linux
 goarch: amd64
 pkg: github.com/bpfsim/bpfsim/bench
@@ -14,7 +14,7 @@ cpu: AMD EPYC
 BenchmarkSideBySide/docker/mix/bpfsim-2         	  707642	       170.0 ns/op	       126.5 insns/eval	       170.0 ns/eval	         1.350 ns/insn	       0 B/op	       0 allocs/op
 BenchmarkSideBySide/docker/mix/bpfsim-plain-2   	  689600	       174.6 ns/op	       126.5 insns/eval	       174.6 ns/eval	         1.380 ns/insn	       0 B/op	       0 allocs/op
 BenchmarkSideBySide/docker/mix/xnetbpf-2        	  277016	       425.0 ns/op	       126.5 insns/eval	       425.0 ns/eval	         3.427 ns/insn	       0 B/op	       0 allocs/op
-# worst docker: x86_64 socket (0x29), args variant 3, 316 instructions
+# worst docker: x86_64 socket (0x29), args 0xffffffff, 316 instructions
 BenchmarkSideBySide/docker/mix/bpfsim-2         	  707642	       180.0 ns/op	       126.5 insns/eval	       180.0 ns/eval	         1.450 ns/insn	       0 B/op	       0 allocs/op
 BenchmarkSideBySide/docker/mix/bpfsim-plain-2   	  689600	       174.6 ns/op	       126.5 insns/eval	       174.6 ns/eval	         1.380 ns/insn	       0 B/op	       0 allocs/op
 BenchmarkSideBySide/docker/mix/xnetbpf-2        	  277016	       425.0 ns/op	       126.5 insns/eval	       425.0 ns/eval	         3.427 ns/insn	       0 B/op	       0 allocs/op
@@ -40,7 +40,7 @@ func TestTable(t *testing.T) {
 | docker | mix | 126.5 | xnetbpf | 425.0 | 3.43 | 0 | 2.43x |
 | qemu | worst | 24.0 | gvisor | 58.2 | 2.42 | 0 | - |
 
-- worst docker: x86_64 socket (0x29), args variant 3, 316 instructions
+- worst docker: x86_64 socket (0x29), args 0xffffffff, 316 instructions
 `
 	if out.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
