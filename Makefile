@@ -18,8 +18,18 @@ check:
 generate:
 	$(GO) generate ./...
 
+# bench runs the vm and verifier benchmarks, then the side-by-side ones
+# (bench/, a module of its own: bpfsim's fast path and plain loop, x/net/bpf
+# and gVisor's pkg/bpf on the same filters and inputs) and prints those as
+# a Markdown table. The table tool is built first, so that its compilation
+# does not run beside the benchmarks. BENCHFLAGS goes to both runs, e.g.
+# BENCHFLAGS='-benchtime=200ms' or '-count=5' (the table shows medians).
+BENCHFLAGS ?=
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./vm/ ./verifier/
+	$(GO) test -run '^$$' -bench . -benchmem $(BENCHFLAGS) ./vm/ ./verifier/
+	cd bench && tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+		$(GO) build -o "$$tmp/benchtable" ./cmd/benchtable && \
+		$(GO) test -run '^$$' -bench . -benchmem $(BENCHFLAGS) | "$$tmp/benchtable"
 
 # fuzz runs every native Go fuzz target for FUZZTIME each (go test can fuzz
 # one target per invocation), with FUZZPARALLEL workers. The kernel targets
