@@ -3,6 +3,7 @@ package vm
 import (
 	"slices"
 	"sort"
+	"unsafe"
 
 	"github.com/bpfsim/bpfsim/program"
 )
@@ -57,7 +58,7 @@ type absState struct {
 // Limits that keep compiling cheap; past them an arch, or one class,
 // falls back to the plain interpreter.
 const (
-	maxSteps    = 1 << 18 // instructions walked per class analysis
+	maxSteps    = 1 << 20 // instructions walked in all, per Compile
 	maxResidual = 1024    // instructions of one residual program
 	denseNr     = 1024    // nr values looked up by index rather than search
 )
@@ -156,7 +157,8 @@ func mergePoints(code []insn) []bool {
 // returns nil when no arch could be precomputed.
 func specialize(code []insn) *fastPath {
 	merge := mergePoints(code)
-	archCuts, ok := classes(code, merge, wordArch, nil)
+	budget := maxSteps
+	archCuts, ok := classes(code, merge, &budget, wordArch, nil)
 	if !ok {
 		return nil
 	}
@@ -166,7 +168,7 @@ func specialize(code []insn) *fastPath {
 		ac := &fp.arches[i]
 		ac.lo = lo
 		arch := absVal{kind: known, c: lo}
-		nrCuts, ok := classes(code, merge, wordNr, &arch)
+		nrCuts, ok := classes(code, merge, &budget, wordNr, &arch)
 		if !ok {
 			ac.plain = true
 			continue
@@ -175,7 +177,7 @@ func specialize(code []insn) *fastPath {
 		for j := range ac.nr.leaves {
 			ac.nr.leaves[j].plain = true
 		}
-		routes(code, merge, lo, nrCuts, ac.nr.leaves)
+		routes(code, merge, &budget, lo, nrCuts, ac.nr.leaves)
 		ac.nr.dense = make([]uint16, min(denseNr, 1<<16))
 		j := 0
 		for nr := range ac.nr.dense {
@@ -222,7 +224,7 @@ func (s *absState) word(k uint32, sym int, other *absVal) absVal {
 // known as *other (unknown when nil), and returns the sorted class starts
 // (the first is 0), or false when the symbol is used in a way classes
 // cannot follow or the exploration grows too large.
-func classes(code []insn, merge []bool, sym int, other *absVal) ([]uint32, bool) {
+func classes(code []insn, merge []bool, budget *int, sym int, other *absVal) ([]uint32, bool) {
 	cuts := map[uint32]bool{0: true}
 	cut := func(s *absState) {
 		cuts[s.lo] = true
@@ -235,7 +237,6 @@ func classes(code []insn, merge []bool, sym int, other *absVal) ([]uint32, bool)
 		s  absState
 	}
 	seen := map[job]bool{}
-	steps := 0
 	stack := []job{{0, start()}}
 	for len(stack) > 0 {
 		j := stack[len(stack)-1]
@@ -247,7 +248,7 @@ func classes(code []insn, merge []bool, sym int, other *absVal) ([]uint32, bool)
 				}
 				seen[j] = true
 			}
-			if steps++; steps >= maxSteps {
+			if *budget--; *budget <= 0 {
 				return nil, false
 			}
 			in := &code[j.pc]
@@ -304,7 +305,7 @@ func classes(code []insn, merge []bool, sym int, other *absVal) ([]uint32, bool)
 // them apart at each comparison of nr, and from where a class is alone, or
 // where the program first reads a word other than nr and arch, it builds
 // that class's residual program.
-func routes(code []insn, merge []bool, arch uint32, cuts []uint32, leaves []leaf) {
+func routes(code []insn, merge []bool, budget *int, arch uint32, cuts []uint32, leaves []leaf) {
 	archVal := absVal{kind: known, c: arch}
 	all := make([]int, len(cuts))
 	for i := range all {
@@ -320,7 +321,10 @@ func routes(code []insn, merge []bool, arch uint32, cuts []uint32, leaves []leaf
 			cs := s
 			cs.lo, cs.hi = cuts[c], cuts[c]
 			cs.settle()
-			leaves[c] = residual(code, merge, pc, cs, cuts[c], arch)
+			if *budget <= 0 {
+				return // those left run on the plain interpreter
+			}
+			leaves[c] = residual(code, merge, budget, pc, cs, cuts[c], arch)
 		}
 	}
 	stack := []job{{0, start(), all}}
@@ -328,6 +332,9 @@ func routes(code []insn, merge []bool, arch uint32, cuts []uint32, leaves []leaf
 		j := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		for {
+			if *budget--; *budget <= 0 {
+				return // the classes not reached run on the plain interpreter
+			}
 			in := &code[j.pc]
 			if in.op == opRetK {
 				for _, c := range j.cells {
@@ -639,8 +646,8 @@ func foldALU(xop uint8, a, b uint32) (uint32, bool) {
 // machine is s (with the symbol settled to nr): it runs the rest of code
 // with nr and arch known and every other word unknown, keeping what
 // depends on the unknown words.
-func residual(code []insn, merge []bool, pc int, s absState, nr, arch uint32) leaf {
-	g := &residualGen{src: code, merge: merge, nr: nr, arch: arch}
+func residual(code []insn, merge []bool, budget *int, pc int, s absState, nr, arch uint32) leaf {
+	g := &residualGen{src: code, merge: merge, budget: budget, nr: nr, arch: arch}
 	g.block(pc, s)
 	switch {
 	case g.failed:
@@ -656,6 +663,7 @@ func residual(code []insn, merge []bool, pc int, s absState, nr, arch uint32) le
 type residualGen struct {
 	src      []insn
 	merge    []bool // mergePoints of src: where memo is kept
+	budget   *int   // instructions left to walk in this Compile
 	out      []insn
 	memo     map[genKey]int // made on first use
 	nr, arch uint32
@@ -704,6 +712,10 @@ func (g *residualGen) block(pc int, s absState) int {
 		return first
 	}
 	for !g.failed {
+		if *g.budget--; *g.budget <= 0 {
+			g.failed = true
+			break
+		}
 		in := &g.src[pc]
 		switch {
 		case in.op == opRetK:
@@ -843,4 +855,22 @@ func (g *residualGen) block(pc int, s absState) int {
 		pc++
 	}
 	return 0
+}
+
+// size is the memory the fast path holds, in bytes (residual programs
+// shared between classes counted once).
+func (fp *fastPath) size() int {
+	n := int(unsafe.Sizeof(*fp)) + cap(fp.arches)*int(unsafe.Sizeof(archClass{}))
+	seen := map[*insn]bool{}
+	for _, ac := range fp.arches {
+		t := &ac.nr
+		n += cap(t.dense)*2 + cap(t.bounds)*4 + cap(t.leaves)*int(unsafe.Sizeof(leaf{}))
+		for _, l := range t.leaves {
+			if len(l.code) > 0 && !seen[&l.code[0]] {
+				seen[&l.code[0]] = true
+				n += cap(l.code) * int(unsafe.Sizeof(insn{}))
+			}
+		}
+	}
+	return n
 }

@@ -13,32 +13,44 @@ import (
 )
 
 // edgeInputs are the inputs a dispatch is most likely to get wrong: every
-// arch bpfsim knows and the arch values next to the filter's constants,
-// with every nr next to them, with args zero and random.
-func edgeInputs(p program.Program, g *fuzz.Generator) []seccompdata.Data {
+// arch bpfsim knows and its neighbours, with every nr next to the filter's
+// constants, each with zero and with random args. With limit > 0, limit of
+// them drawn at random.
+func edgeInputs(p program.Program, g *fuzz.Generator, limit int) []seccompdata.Data {
 	consts := fuzz.Constants(p)
-	arches := append([]uint32{0, 1, 0xffffffff}, consts...)
+	arches := []uint32{0, 1, 0xffffffff}
 	for _, a := range seccompdata.Arches() {
 		arches = append(arches, a.Audit, a.Audit-1, a.Audit+1)
 	}
 	nrs := append([]uint32{0, 1, 0x3fffffff, 0x40000000, 0x7fffffff, 0x80000000, 0xffffffff}, consts...)
+	one := func(arch, nr uint32, random bool) seccompdata.Data {
+		d := seccompdata.Data{Arch: arch, Nr: int32(nr)}
+		if !random {
+			return d
+		}
+		d.InstructionPointer = g.Uint64()
+		for i := range d.Args {
+			switch g.Intn(3) {
+			case 0:
+				d.Args[i] = uint64(consts[g.Intn(len(consts))])
+			case 1:
+				d.Args[i] = uint64(consts[g.Intn(len(consts))]) << 32
+			default:
+				d.Args[i] = g.Uint64()
+			}
+		}
+		return d
+	}
 	var out []seccompdata.Data
+	if limit > 0 {
+		for range limit {
+			out = append(out, one(arches[g.Intn(len(arches))], nrs[g.Intn(len(nrs))], g.Intn(2) == 0))
+		}
+		return out
+	}
 	for _, arch := range arches {
 		for _, nr := range nrs {
-			d := seccompdata.Data{Arch: arch, Nr: int32(nr)}
-			out = append(out, d)
-			d.InstructionPointer = g.Uint64()
-			for i := range d.Args {
-				switch g.Intn(3) {
-				case 0:
-					d.Args[i] = uint64(consts[g.Intn(len(consts))])
-				case 1:
-					d.Args[i] = uint64(consts[g.Intn(len(consts))]) << 32
-				default:
-					d.Args[i] = g.Uint64()
-				}
-			}
-			out = append(out, d)
+			out = append(out, one(arch, nr, false), one(arch, nr, true))
 		}
 	}
 	return out
@@ -75,7 +87,7 @@ func TestFastPathMatchesPlain(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		in := append(edgeInputs(p, g), g.Inputs(p, 2000)...)
+		in := append(edgeInputs(p, g, 0), g.Inputs(p, 2000)...)
 		checkSame(t, filepath.Base(path), p, in)
 	}
 	n := 3000
@@ -92,7 +104,7 @@ func TestFastPathMatchesPlain(t *testing.T) {
 		default:
 			p = g.Mutate(g.Valid())
 		}
-		checkSame(t, "generated", p, append(edgeInputs(p, g)[:64], g.Inputs(p, 64)...))
+		checkSame(t, "generated", p, append(edgeInputs(p, g, 64), g.Inputs(p, 64)...))
 	}
 }
 
@@ -112,6 +124,54 @@ func BenchmarkCompile(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkArith measures the plain interpreter where nothing can be
+// precomputed: the fuzz generator's arithmetic programs (fuzz.NewGenerator
+// seed 1, the first 256 of Arith, 1 to 24 instructions each), each on 16
+// inputs from the generator. ns/insn divides by the instructions the plain
+// trace executes, so precomputation cannot make the figure small; the
+// fast-path run is reported beside it.
+func BenchmarkArith(b *testing.B) {
+	g := fuzz.NewGenerator(1)
+	type run struct {
+		f *vm.Filter
+		w [16]uint32
+	}
+	var runs []run
+	insns := 0
+	for range 256 {
+		p := g.Arith()
+		f, err := vm.Compile(p, verifier.Seccomp)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, d := range g.Inputs(p, 16) {
+			r := run{f: f, w: d.Words(binary.LittleEndian)}
+			f.TraceSeccomp(&r.w, func(vm.Step) { insns++ })
+			runs = append(runs, r)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		fn   func(*vm.Filter, *[16]uint32) uint32
+	}{
+		{"plain", (*vm.Filter).RunSeccompPlain},
+		{"fast", (*vm.Filter).RunSeccomp},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var sink uint32
+			for b.Loop() {
+				for i := range runs {
+					sink += tc.fn(runs[i].f, &runs[i].w)
+				}
+			}
+			_ = sink
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(insns), "ns/insn")
+			b.ReportMetric(float64(insns)/float64(len(runs)), "insns/run")
 		})
 	}
 }

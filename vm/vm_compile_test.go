@@ -284,3 +284,45 @@ func TestCompileRefusesEmptyProgram(t *testing.T) {
 		}
 	}
 }
+
+// FuzzFastPath: the precomputed dispatch of RunSeccomp answers as the
+// plain interpreter does, on any program vm compiles for seccomp and any
+// seccomp_data. The words' nr and arch are also tried at the program's own
+// constants, where dispatches are cut.
+func FuzzFastPath(f *testing.F) {
+	for _, p := range corpusFilters(f) {
+		b := make([]byte, 0, 8*len(p))
+		for _, in := range p {
+			b = binary.LittleEndian.AppendUint16(b, in.Op)
+			b = append(b, in.Jt, in.Jf)
+			b = binary.LittleEndian.AppendUint32(b, in.K)
+		}
+		f.Add(b, make([]byte, 64), uint16(0))
+	}
+	f.Fuzz(func(t *testing.T, raw, data []byte, pick uint16) {
+		p := make(program.Program, len(raw)/8)
+		for i := range p {
+			e := raw[8*i:]
+			p[i] = program.Instruction{Op: binary.LittleEndian.Uint16(e), Jt: e[2], Jf: e[3], K: binary.LittleEndian.Uint32(e[4:])}
+		}
+		fl, err := compile(p, verifier.Seccomp)
+		if err != nil {
+			return
+		}
+		var w [16]uint32
+		for i := range w {
+			if 4*i+4 <= len(data) {
+				w[i] = binary.LittleEndian.Uint32(data[4*i:])
+			}
+		}
+		if len(p) > 0 {
+			// Aim nr or arch at a constant of the program and its
+			// neighbours.
+			k := p[int(pick)%len(p)].K + uint32(pick>>8%3) - 1
+			w[pick>>10&1] = k
+		}
+		if got, want := fl.RunSeccomp(&w), fl.RunSeccompPlain(&w); got != want {
+			t.Fatalf("words %#x: fast path %#x, plain %#x", w, got, want)
+		}
+	})
+}
