@@ -61,26 +61,26 @@ func ExampleEncode() {
 	// { 0x15,  1, 12, 0x00000800 },
 }
 
-func ExampleIgnoredJumpBits() {
-	// The kernel reads jt and jf of conditional jumps only; this ret has
-	// a stray jf, as in a filter firejail ships.
+func ExampleIgnoredBits() {
+	// The kernel reads jt and jf of conditional jumps only, and no k in
+	// "ret a"; this ret has a stray jf, as in a filter firejail ships.
 	p := program.Program{
 		program.Stmt(program.LdAbsW, 0),
 		program.Jump(program.JeqK, 59, 0, 1),
 		program.Jump(program.RetK, 0x50001, 0, 1),
-		program.Stmt(program.RetK, 0x7fff0000),
+		program.Stmt(program.RetA, 7),
 	}
 	s, _ := program.Disassemble(p)
 	fmt.Print(s)
-	if pcs := program.IgnoredJumpBits(p); pcs != nil {
-		fmt.Println("jt/jf ignored by the kernel, left out of the bpf_asm text, at", pcs)
+	if pcs := program.IgnoredBits(p); pcs != nil {
+		fmt.Println("bits ignored by the kernel, left out of the bpf_asm text, at", pcs)
 	}
 	// Output:
 	// 	ld [0]
 	// 	jne #59, l3
 	// 	ret #0x50001 ; jt=0 jf=1 ignored by the kernel
-	// l3:	ret #0x7fff0000
-	// jt/jf ignored by the kernel, left out of the bpf_asm text, at [2]
+	// l3:	ret a ; k=0x7 ignored by the kernel
+	// bits ignored by the kernel, left out of the bpf_asm text, at [2 3]
 }
 
 func ExampleOpcode() {

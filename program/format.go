@@ -185,9 +185,9 @@ func ReadFile(path string, opt DecodeOptions) (Program, Format, error) {
 
 // Encode writes p in format f. bigEndian selects the byte order of
 // FormatRaw and is ignored otherwise. FormatAsm is Disassemble's output and
-// fails, with an *EncodeError, for programs bpf_asm cannot express; it
-// writes jt and jf that the kernel ignores only in comments, so it reads
-// back without them (IgnoredJumpBits lists them). The other formats write
+// fails, with an *EncodeError, for programs bpf_asm cannot express (none
+// the kernel accepts); it writes fields the kernel ignores only in
+// comments, so it reads back without them (IgnoredBits lists them). The other formats write
 // any program, every bit of it. The empty program is written as what
 // Decode reads back as one: no bytes (raw, asm, c), "0\n" (ddd) or "0,\n"
 // (comma).

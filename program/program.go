@@ -6,8 +6,7 @@
 // Decode (or ReadFile) reads a program in any of these formats, detecting the
 // format unless told (see Detect); Encode writes one; Disassemble writes
 // bpf_asm text with labels that assembles back to the identical program, but
-// for jt and jf the kernel ignores, which it writes in comments
-// (IgnoredJumpBits).
+// for fields the kernel ignores, which it writes in comments (IgnoredBits).
 // Errors from decoding are *DecodeError values carrying the file name and the
 // line or byte offset; errors from encoding are *EncodeError values carrying
 // the instruction index. Nothing here checks whether the kernel would accept

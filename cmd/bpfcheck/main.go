@@ -177,8 +177,8 @@ func printProgram(ctx context.Context, o *options, files []string, stdin io.Read
 		return 0, cli.Inputf("%s: %v", names[0], err)
 	}
 	if f == program.FormatAsm {
-		if pcs := program.IgnoredJumpBits(progs[0]); pcs != nil {
-			fmt.Fprintf(stderr, "bpfcheck: warning: %s: %d instruction(s) (first at pc %d) carry jt/jf bits the kernel ignores; bpf_asm cannot keep them (the comments name them; --print raw keeps them)\n",
+		if pcs := program.IgnoredBits(progs[0]); pcs != nil {
+			fmt.Fprintf(stderr, "bpfcheck: warning: %s: %d instruction(s) (first at pc %d) carry bits the kernel ignores (jt/jf, or k where the form takes none); bpf_asm cannot keep them (the comments name them; --print raw keeps them)\n",
 				names[0], len(pcs), pcs[0])
 		}
 	}
