@@ -26,7 +26,7 @@ drop:	ret #0
 func ExampleDecode_error() {
 	_, _, err := program.Decode([]byte("ld [4]\nlds [0]\n"), program.DecodeOptions{Name: "policy.asm"})
 	fmt.Println(err)
-	// Output: policy.asm:2: unknown mnemonic "lds"
+	// Output: policy.asm:2: unknown mnemonic "lds" (detected as asm; use --format to force another)
 }
 
 func ExampleDisassemble() {

@@ -92,11 +92,11 @@ func TestDecodeTextErrors(t *testing.T) {
 func TestTextInputErrors(t *testing.T) {
 	for _, f := range []Format{FormatAsm, FormatC, FormatDDD, FormatComma} {
 		_, _, err := Decode([]byte("ret #0\n\x00"), DecodeOptions{Format: f, Name: "x"})
-		wantDecodeError(t, err, 2, -1, "NUL byte in text input")
+		wantDecodeError(t, err, 2, 7, "NUL byte in text input")
 		_, _, err = Decode([]byte("ret #0\xff"), DecodeOptions{Format: f, Name: "x"})
-		wantDecodeError(t, err, 1, -1, "byte 6 is not valid UTF-8")
+		wantDecodeError(t, err, 1, 6, "byte 0xff is not UTF-8: text input must be UTF-8 (a Latin-1 character?)")
 		_, _, err = Decode([]byte("ld [0]\nret #0 ; caf\xc3\xa9 \xc3\n"), DecodeOptions{Format: f, Name: "x"})
-		wantDecodeError(t, err, 2, -1, "byte 22 is not valid UTF-8")
+		wantDecodeError(t, err, 2, 22, "byte 0xc3 is not UTF-8")
 	}
 	// A byte order mark is skipped.
 	p, f, err := Decode([]byte("\ufeff"+ethertypeComma), DecodeOptions{})

@@ -58,6 +58,8 @@ var goldenCases = []struct {
 	{"print-raw-be", []string{"--print", "raw-be", allow}, nil},
 	{"print-be-to-le", []string{"--big-endian", "--format", "raw", "--print", "raw", "testdata/golden/allow-be.bpf.in"}, nil},
 	{"usage", []string{"--mode", "tcp", allow}, nil},
+	// Issue 9: input read exactly or refused.
+	{"latin1", []string{"testdata/latin1.asm"}, nil},
 }
 
 func runGolden(args []string, fake *kerneltest.Fake) []byte {
