@@ -257,11 +257,32 @@ func asmMask(k uint32) string {
 // raw fields, "{ 0x08, 0, 0, 0x00000000 }"; a pc outside p as
 // "<pc N outside the program>".
 func InstructionText(p Program, pc int) string {
+	return InstructionTextLabels(p, pc, nil)
+}
+
+// InstructionTextLabels is InstructionText with the jump targets that
+// labels names (such as Source.Labels, the author's labels of a bpf_asm
+// source) written by those names: "jeq #59, kill" rather than
+// "jeq #59, l5". Targets without a name are "l<pc>", or "pc<pc>" when an
+// author's label is already spelled "l<pc>".
+func InstructionTextLabels(p Program, pc int, labels map[int]string) string {
 	if pc < 0 || pc >= len(p) {
 		return fmt.Sprintf("<pc %d outside the program>", pc)
 	}
 	ins := p[pc]
-	line, err := asmLine(pc, ins, len(p), func(t int) string { return "l" + strconv.Itoa(t) })
+	name := func(t int) string {
+		if l := labels[t]; l != "" {
+			return l
+		}
+		n := "l" + strconv.Itoa(t)
+		for _, l := range labels {
+			if l == n {
+				return "pc" + strconv.Itoa(t)
+			}
+		}
+		return n
+	}
+	line, err := asmLine(pc, ins, len(p), name)
 	if err != nil {
 		return fmt.Sprintf("{ 0x%02x, %d, %d, 0x%08x }", ins.Op, ins.Jt, ins.Jf, ins.K)
 	}

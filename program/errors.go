@@ -7,7 +7,7 @@ import (
 
 // DecodeError reports why an input could not be read as a program, and where.
 // Its message is one line, in lower case, without a trailing period, and
-// looks like "policy.asm:12: unknown mnemonic \"lds\"",
+// looks like "policy.asm:12: pc 3: unknown mnemonic \"lds\"",
 // "policy.bpf: byte 803: length 803 is not a multiple of 8" or, when the
 // format was detected rather than given, "policy.bpf: byte 803: length 803
 // is not a multiple of 8 (detected as raw; use --format to force another)".
@@ -20,6 +20,9 @@ type DecodeError struct {
 	// Offset is the byte offset in the input the error refers to, or -1.
 	// A text error may have both a line and an offset.
 	Offset int64
+	// PC is the index of the instruction being read when the error was
+	// found, or -1 when the error concerns no one instruction.
+	PC int
 	// Format is the format the input was read as; FormatAuto when the
 	// format was not known yet (a file that could not be read).
 	Format Format
@@ -33,7 +36,7 @@ type DecodeError struct {
 	Err error
 }
 
-// Error returns "name:line: byte offset: msg", leaving out the parts
+// Error returns "name:line: byte offset: pc N: msg", leaving out the parts
 // that are not known, and adding "(detected as F; use --format to force
 // another)" when the format was detected.
 func (e *DecodeError) Error() string {
@@ -56,6 +59,10 @@ func (e *DecodeError) Error() string {
 		sep()
 		fmt.Fprintf(&b, "byte %d", e.Offset)
 	}
+	if e.PC >= 0 {
+		sep()
+		fmt.Fprintf(&b, "pc %d", e.PC)
+	}
 	sep()
 	b.WriteString(e.Msg)
 	if e.Detected && e.Format != FormatAuto {
@@ -69,7 +76,12 @@ func (e *DecodeError) Unwrap() error { return e.Err }
 
 // lineError returns a DecodeError for a line of a text input.
 func lineError(name string, line int, format string, args ...any) *DecodeError {
-	return &DecodeError{Name: name, Line: line, Offset: -1, Msg: fmt.Sprintf(format, args...)}
+	return &DecodeError{Name: name, Line: line, Offset: -1, PC: -1, Msg: fmt.Sprintf(format, args...)}
+}
+
+// inputError returns a DecodeError about the whole input.
+func inputError(name string, format string, args ...any) *DecodeError {
+	return &DecodeError{Name: name, Offset: -1, PC: -1, Msg: fmt.Sprintf(format, args...)}
 }
 
 // EncodeError reports an instruction that cannot be written in the requested

@@ -34,14 +34,17 @@ const (
 	FormatComma
 )
 
-// MaxDecodeInstructions is the largest program Decode accepts. It is far
-// above the kernel's MaxInstructions (which is the verifier's business) and
-// only guards against absurd inputs.
-const MaxDecodeInstructions = 1 << 20
+// MaxDecodeInstructions is the largest program Decode accepts: sixteen
+// times the kernel's MaxInstructions (BPF_MAXINSNS), so that a program a
+// little too long is still read and then refused by the verifier in the
+// kernel's terms, while a runaway input is refused after this many
+// instructions, before the rest of it is read.
+const MaxDecodeInstructions = 16 * MaxInstructions
 
-// maxFileSize bounds what ReadFile reads: room for MaxDecodeInstructions
-// instructions in the most verbose text format.
-const maxFileSize = 64 << 20
+// MaxInputSize bounds the input Decode and ReadFile read, in bytes: room
+// for MaxDecodeInstructions instructions in the most verbose text format,
+// with comments. ReadFile stops reading past it.
+const MaxInputSize = 16 << 20
 
 // String returns the name ParseFormat accepts: "auto", "raw", "asm", "c",
 // "ddd" or "comma".
@@ -88,7 +91,7 @@ type DecodeOptions struct {
 	// Format is the input format; FormatAuto (the zero value) detects it.
 	Format Format
 	// BigEndian reads raw input as big-endian. Other formats ignore it, and
-	// detection never guesses it.
+	// detection never guesses it (see LooksBigEndian).
 	BigEndian bool
 	// Name is the file name used in errors; it may be empty.
 	Name string
@@ -96,9 +99,12 @@ type DecodeOptions struct {
 
 // Decode reads a program written in opt.Format, or in the format Detect
 // finds when opt.Format is FormatAuto, and returns it with the format used.
-// Errors are *DecodeError values; when the format was detected they say so,
-// and that --format forces another. Decode never truncates: any byte it cannot
-// account for is an error. It rejects programs longer than
+// It is DecodeSource without what the text says besides the instructions.
+//
+// Errors are *DecodeError values; when the format was detected they say
+// so, and that --format forces another. Decode never truncates: any byte it
+// cannot account for is an error, and so is a number that does not fit its
+// field. It rejects inputs larger than MaxInputSize and programs longer than
 // MaxDecodeInstructions, but otherwise does not check what the kernel would
 // accept; that is the verifier's job.
 //
@@ -111,49 +117,11 @@ type DecodeOptions struct {
 // all the same, which a user may well hand to bpfsim by mistake and must be
 // told about in the kernel's terms rather than in a decoder's.
 func Decode(data []byte, opt DecodeOptions) (Program, Format, error) {
-	f := opt.Format
-	if f == FormatAuto {
-		var err error
-		if f, err = Detect(data); err != nil {
-			return nil, FormatAuto, &DecodeError{Name: opt.Name, Offset: -1, Msg: err.Error()}
-		}
-	}
-	var (
-		p   Program
-		err error
-	)
-	switch f {
-	case FormatRaw:
-		p, err = decodeRaw(data, opt.BigEndian, opt.Name)
-	case FormatAsm, FormatC, FormatDDD, FormatComma:
-		var text string
-		if text, err = textInput(data, opt.Name); err != nil {
-			break
-		}
-		switch f {
-		case FormatAsm:
-			p, err = assemble(text, opt.Name)
-		case FormatC:
-			p, err = decodeC(text, opt.Name)
-		case FormatDDD:
-			p, err = decodeDDD(text, opt.Name)
-		default:
-			p, err = decodeComma(text, opt.Name)
-		}
-	default:
-		return nil, f, &DecodeError{Name: opt.Name, Offset: -1, Msg: fmt.Sprintf("unknown program format %d", int(f))}
-	}
+	src, err := DecodeSource(data, opt)
 	if err != nil {
-		var de *DecodeError
-		if errors.As(err, &de) {
-			de.Format, de.Detected = f, opt.Format == FormatAuto
-		}
-		return nil, f, err
+		return nil, src.Format, err
 	}
-	if p == nil {
-		p = Program{}
-	}
-	return p, f, nil
+	return src.Program, src.Format, nil
 }
 
 // ReadFile reads the file at path and decodes it like Decode. When opt.Name
@@ -161,31 +129,39 @@ func Decode(data []byte, opt DecodeOptions) (Program, Format, error) {
 // reported as a *DecodeError, whose Err holds the cause (so errors.Is(err,
 // fs.ErrNotExist) works).
 func ReadFile(path string, opt DecodeOptions) (Program, Format, error) {
+	src, err := ReadSource(path, opt)
+	if err != nil {
+		return nil, src.Format, err
+	}
+	return src.Program, src.Format, nil
+}
+
+// ReadSource reads the file at path and decodes it like DecodeSource, with
+// errors as ReadFile's. It reads at most MaxInputSize bytes.
+func ReadSource(path string, opt DecodeOptions) (Source, error) {
 	if opt.Name == "" {
 		opt.Name = path
 	}
-	fail := func(err error) (Program, Format, error) {
+	fail := func(err error) (Source, error) {
 		msg := err.Error()
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
 			msg = pe.Op + ": " + pe.Err.Error() // the path is already in Name
 		}
-		return nil, opt.Format, &DecodeError{Name: opt.Name, Offset: -1, Msg: msg, Err: err}
+		de := inputError(opt.Name, "%s", msg)
+		de.Err = err
+		return Source{Format: opt.Format}, de
 	}
 	fh, err := os.Open(path)
 	if err != nil {
 		return fail(err)
 	}
 	defer fh.Close()
-	data, err := io.ReadAll(io.LimitReader(fh, maxFileSize+1))
+	data, err := io.ReadAll(io.LimitReader(fh, MaxInputSize+1))
 	if err != nil {
 		return fail(err)
 	}
-	if len(data) > maxFileSize {
-		return nil, opt.Format, &DecodeError{Name: opt.Name, Offset: -1,
-			Msg: fmt.Sprintf("file is larger than %d MiB", maxFileSize>>20)}
-	}
-	return Decode(data, opt)
+	return DecodeSource(data, opt)
 }
 
 // Encode writes p in format f. bigEndian selects the byte order of

@@ -72,7 +72,7 @@ func TestDecodeTextErrors(t *testing.T) {
 		{"ddd hex field", FormatDDD, "1\n0x6 0 0 0\n", 2, `code "0x6" is not a decimal number`},
 		{"ddd negative field", FormatDDD, "1\n6 0 0 -1\n", 2, `k "-1" is not a decimal number`},
 		{"ddd count with extra field", FormatDDD, "4 5\n", 1, "want the instruction count alone on the first line"},
-		{"ddd huge count", FormatDDD, "99999999\n6 0 0 0\n", 1, "instruction count 99999999 is more than 1048576"},
+		{"ddd huge count", FormatDDD, "99999999\n6 0 0 0\n", 1, "instruction count 99999999 is more than 65536"},
 		{"ddd zero count with an instruction", FormatDDD, "0\n6 0 0 0\n", 2, "more instructions than the count 0 given on line 1"},
 		{"comma zero count with an instruction", FormatComma, "0,6 0 0 0,", 1, "count is 0 but 1 instructions follow"},
 		{"comma count mismatch", FormatComma, "3,40 0 0 12,21 0 1 2048,6 0 0 4294967295,6 0 0 0,\n", 1, "count is 3 but 4 instructions follow"},

@@ -60,6 +60,8 @@ var goldenCases = []struct {
 	{"usage", []string{"--mode", "tcp", allow}, nil},
 	// Issue 9: input read exactly or refused.
 	{"latin1", []string{"testdata/latin1.asm"}, nil},
+	{"truncated", []string{"testdata/truncated.asm"}, nil},
+	{"dup-label", []string{"testdata/dup-label.asm"}, nil},
 }
 
 func runGolden(args []string, fake *kerneltest.Fake) []byte {
