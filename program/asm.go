@@ -24,6 +24,11 @@ import (
 //   - "/* */" comments are C comments; bpf_asm's flex pattern fails on a
 //     comment that ends in "**/".
 //   - Several labels may name the same instruction ("a1: b2: ret #0").
+//   - After "#", a constant may be written with the names the C reader
+//     knows (see symbols.go), joined by "|" or "+" with each other and
+//     with numbers: "ret #SECCOMP_RET_ERRNO|EPERM", "jeq #__NR_read, l1",
+//     "jeq #AUDIT_ARCH_AARCH64, l1". Syscall and errno names are resolved
+//     for the filter's arch (DecodeOptions.Arch). bpf_asm has no names.
 //
 // It refuses every input bpf_asm silently reads as something else than
 // what is written (docs/kernel-semantics.md §8.1):
@@ -57,7 +62,7 @@ const (
 	tOp              // a mnemonic
 	tLen             // len
 	tExt             // an extension name; val is its SKF_AD_* offset
-	tPunct           // one of : , # % [ ] ( ) + - * & and x a m
+	tPunct           // one of : , # % [ ] ( ) + - * & | and x a m
 	tBadChar         // a character bpf_asm does not know
 	tErr             // a malformed number or comment; err says what
 )
@@ -135,7 +140,7 @@ func (lx *asmLexer) next() token {
 			w := src[lx.i:j]
 			lx.i = j
 			return classifyWord(w, lx.line)
-		case strings.IndexByte(":,#%[]()+-*&", c) >= 0:
+		case strings.IndexByte(":,#%[]()+-*&|", c) >= 0:
 			lx.i++
 			return token{kind: tPunct, text: string(c), line: lx.line}
 		default:
@@ -209,6 +214,7 @@ type asmParser struct {
 	lx     asmLexer
 	buf    []token // tokens read ahead, buf[0] next
 	prev   token   // the token last consumed
+	sym    *symbols
 	prog   Program
 	lines  []int          // source line of each instruction
 	labels map[string]int // the instruction each label names
@@ -218,15 +224,18 @@ type asmParser struct {
 	cur    int // pc of the instruction being read, or -1
 }
 
-// assemble reads bpf_asm text.
+// assemble reads bpf_asm text, resolving names as Decode does without an
+// arch.
 func assemble(src, name string) (Program, error) {
-	r, err := parseAsm(src, name)
+	r, _, err := decodeWithNames(DecodeOptions{Name: name}, func(s *symbols) (textResult, error) {
+		return parseAsm(src, name, s)
+	})
 	return r.prog, err
 }
 
-// parseAsm reads bpf_asm text.
-func parseAsm(src, name string) (textResult, error) {
-	ps := &asmParser{name: name, lx: asmLexer{src: src, name: name, line: 1},
+// parseAsm reads bpf_asm text with the names of sym.
+func parseAsm(src, name string, sym *symbols) (textResult, error) {
+	ps := &asmParser{name: name, lx: asmLexer{src: src, name: name, line: 1}, sym: sym,
 		labels: map[string]int{}, defLn: map[string]int{}, cur: -1}
 	if err := ps.parse(); err != nil {
 		return textResult{}, err
@@ -308,10 +317,10 @@ func (ps *asmParser) expect(op, s string) error {
 	return ps.errAt(t, "%s: expected %q, got %v", op, s, t)
 }
 
-// term reads an optionally signed number and returns its value and its
-// text as written. A number outside the int64 range is returned as
-// math.MaxInt64, which is out of every range callers ask for.
-func (ps *asmParser) term(op string) (int64, string, error) {
+// term reads an optionally signed number or, when names is set, a name,
+// and returns its value and its text as written. A number outside the
+// int64 range is returned as out of range by a value that callers reject.
+func (ps *asmParser) term(op string, names bool) (int64, string, error) {
 	sign := ""
 	if ps.accept("-") {
 		sign = "-"
@@ -319,24 +328,37 @@ func (ps *asmParser) term(op string) (int64, string, error) {
 		sign = "+"
 	}
 	t := ps.next()
-	if t.kind != tNum {
-		return 0, "", ps.errAt(t, "%s: expected a number, got %v", op, t)
-	}
-	text := sign + t.text
 	switch {
-	case sign == "-" && t.mag > 1<<63, sign != "-" && t.mag > math.MaxInt64:
-		return math.MaxInt64, text, nil
-	case sign == "-":
-		return -int64(t.mag), text, nil
+	case t.kind == tNum:
+		text := sign + t.text
+		switch {
+		case sign == "-" && t.mag > 1<<63, sign != "-" && t.mag > math.MaxInt64:
+			return math.MaxInt64, text, nil // out of every range asked for
+		case sign == "-":
+			return -int64(t.mag), text, nil
+		}
+		return int64(t.mag), text, nil
+	case t.kind == tLabel && names && sign == "":
+		v, err := ps.sym.resolve(t.text, t.line)
+		if err != nil {
+			return 0, t.text, ps.fail(t.line, "%s: %v", op, err)
+		}
+		return v, t.text, nil
+	case t.kind == tLabel && names:
+		return 0, "", ps.errAt(t, "%s: a name cannot carry a sign: %s%s", op, sign, t.text)
 	}
-	return int64(t.mag), text, nil
+	want := "a number"
+	if names {
+		want = "a number or a name"
+	}
+	return 0, "", ps.errAt(t, "%s: expected %s, got %v", op, want, t)
 }
 
 // number reads an optionally signed number as a k: it must fit in 32
 // bits, -0x80000000..0xffffffff, and is wrapped to a u32.
 func (ps *asmParser) number(op string) (uint32, error) {
 	line := ps.peek().line
-	v, text, err := ps.term(op)
+	v, text, err := ps.term(op, false)
 	if err != nil {
 		return 0, err
 	}
@@ -350,12 +372,49 @@ func (ps *asmParser) checkK(op string, v int64, text string, line int) (uint32, 
 	return uint32(v), nil
 }
 
+// value reads the constant after "#": terms joined by "|" or "+",
+// evaluated left to right in 64 bits, then checked as a k.
+func (ps *asmParser) value(op string) (uint32, error) {
+	line := ps.peek().line
+	v, text, err := ps.term(op, true)
+	if err != nil || !ps.isPunct("|") && !ps.isPunct("+") {
+		if err != nil {
+			return 0, err
+		}
+		return ps.checkK(op, v, text, line)
+	}
+	overflow := v == math.MaxInt64
+	for ps.isPunct("|") || ps.isPunct("+") {
+		o := ps.next().text
+		w, wt, err := ps.term(op, true)
+		if err != nil {
+			return 0, err
+		}
+		text += o + wt
+		overflow = overflow || w == math.MaxInt64
+		if o == "|" {
+			v |= w
+		} else if r := v + w; (r > v) == (w > 0) {
+			v = r
+		} else {
+			overflow = true
+		}
+	}
+	switch {
+	case overflow:
+		return 0, ps.fail(line, "%s: k %s overflows 64 bits", op, text)
+	case v < minK || v > maxK:
+		return 0, ps.fail(line, "%s: k %s = %s is out of range -0x80000000..0xffffffff (32 bits)", op, text, cValue(v))
+	}
+	return uint32(v), nil
+}
+
 // hashValue reads "#k".
 func (ps *asmParser) hashValue(op string) (uint32, error) {
 	if err := ps.expect(op, "#"); err != nil {
 		return 0, err
 	}
-	return ps.number(op)
+	return ps.value(op)
 }
 
 // xReg reads "x" or "%x" and reports whether it was there.
@@ -380,7 +439,7 @@ func (ps *asmParser) memRef(op string) (uint32, error) {
 		return 0, err
 	}
 	line := ps.peek().line
-	v, text, err := ps.term(op)
+	v, text, err := ps.term(op, false)
 	if err != nil {
 		return 0, err
 	}
@@ -410,7 +469,7 @@ func (ps *asmParser) bracket(op string) (k uint32, ind bool, err error) {
 // msh reads "4*([k]&0xf)"; the literals must be 4 and 0xf as in bpf_exp.y.
 func (ps *asmParser) msh(op string) (uint32, error) {
 	start := ps.peek()
-	four, _, err := ps.term(op)
+	four, _, err := ps.term(op, false)
 	if err != nil {
 		return 0, err
 	}
@@ -428,7 +487,7 @@ func (ps *asmParser) msh(op string) (uint32, error) {
 			return 0, err
 		}
 	}
-	mask, _, err := ps.term(op)
+	mask, _, err := ps.term(op, false)
 	if err != nil {
 		return 0, err
 	}
@@ -631,8 +690,11 @@ func (ps *asmParser) operand(form asmForm) (asmForm, uint32, error) {
 	case argImm:
 		k, err = ps.hashValue(op)
 	case argImmBare:
-		ps.accept("#")
-		k, err = ps.number(op)
+		if ps.accept("#") {
+			k, err = ps.value(op)
+		} else {
+			k, err = ps.number(op)
+		}
 	case argLen:
 		ps.accept("#")
 		ps.next() // tLen, as pickForm saw

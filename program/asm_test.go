@@ -102,6 +102,21 @@ func TestAssembleForms(t *testing.T) {
 		{"ret #-0x80000000", Stmt(0x06, 0x80000000)},
 		{"ld [4294967295]", Stmt(0x20, 0xffffffff)},
 		{"ldxb 4*([0xffffffff]&0xf)", Stmt(0xb1, 0xffffffff)},
+		// names after "#", for x86_64 when the filter checks no arch:
+		// SECCOMP_RET_* (include/uapi/linux/seccomp.h), EPERM 1
+		// (asm-generic/errno-base.h), __NR_read 0 and __NR_openat 257
+		// (arch/x86/entry/syscalls/syscall_64.tbl), AUDIT_ARCH_X86_64
+		// (include/uapi/linux/audit.h)
+		{"ret #SECCOMP_RET_ALLOW", Stmt(0x06, 0x7fff0000)},
+		{"ret #SECCOMP_RET_ERRNO|EPERM", Stmt(0x06, 0x50001)},
+		{"ret #SECCOMP_RET_ERRNO | EACCES", Stmt(0x06, 0x5000d)},
+		{"ret #SECCOMP_RET_TRACE+0x10", Stmt(0x06, 0x7ff00010)},
+		{"ret #SECCOMP_RET_KILL_PROCESS", Stmt(0x06, 0x80000000)},
+		{"ld #__NR_openat", Stmt(0x00, 257)},
+		{"ldi #SYS_read", Stmt(0x00, 0)},
+		{"ldx #__X32_SYSCALL_BIT|__NR_read", Stmt(0x01, 0x40000000)},
+		{"and #SECCOMP_RET_DATA", Stmt(0x54, 0xffff)},
+		{"ret #SECCOMP_RET_ALLOW+0x80000001", Stmt(0x06, 0xffff0001)},
 		// case-insensitive keywords (%option caseless)
 		{"LDH [12]", Stmt(0x28, 12)},
 		{"Ret #0", Stmt(0x06, 0)},
@@ -163,6 +178,11 @@ func TestAssembleJumps(t *testing.T) {
 			name: "jt offset 255 is in range",
 			src:  "jeq #1, far\n" + strings.Repeat("ld #0\n", 255) + "far: ret #0",
 			want: append(append(Program{{Op: 0x15, Jt: 255, K: 1}}, make(Program, 255)...), Stmt(6, 0)),
+		},
+		{
+			name: "names in jumps",
+			src:  "ld [4]\njne #AUDIT_ARCH_X86_64, bad\nld [0]\njeq #__NR_execve, bad\nret #SECCOMP_RET_ALLOW\nbad: ret #SECCOMP_RET_KILL",
+			want: Program{{Op: 0x20, K: 4}, {Op: 0x15, Jf: 3, K: 0xc000003e}, {Op: 0x20}, {Op: 0x15, Jt: 1, K: 59}, {Op: 6, K: 0x7fff0000}, {Op: 6}},
 		},
 		{
 			name: "labels are case-sensitive",
@@ -231,7 +251,7 @@ func TestAssembleErrors(t *testing.T) {
 		{"ld [x] without offset", "ld [x]", 1, `ld: expected "+"`},
 		{"unclosed bracket", "ld [4\nret #0", 2, `ld: expected "]", got "ret"`},
 		{"ldh #len", "ldh #len", 1, "expected an extension name"},
-		{"ret #len", "ret #len", 1, `ret: expected a number, got "len"`},
+		{"ret #len", "ret #len", 1, `ret: expected a number or a name, got "len"`},
 		{"ldx extension", "ldx proto", 1, `ldx: unexpected operand "proto"`},
 		{"missing comma", "jeq #1 l1\nl1: ret #0", 1, `jeq: expected ",", got "l1"`},
 		{"negated form takes one label", "jne #1, aa, bb\naa: bb: ret #0", 1, `expected an instruction or a label, got ","`},

@@ -25,8 +25,10 @@ import (
 // linux/bpf_common.h (BPF_*, SKF_*, BPF_CLASS(code) and the other field
 // macros); offsetof(struct seccomp_data, nr|arch|instruction_pointer|
 // args[N]); sizeof(struct seccomp_data); and any name
-// seccompdata.MacroValue knows (SECCOMP_RET_*, AUDIT_ARCH_*, __NR_*, errno
-// names). Expressions are evaluated in 64-bit signed arithmetic; a value
+// seccompdata.MacroValue knows (SECCOMP_RET_*, AUDIT_ARCH_*, __NR_*, SYS_*,
+// errno names), the syscall and errno names with the numbers of the
+// filter's arch (DecodeOptions.Arch; symbols.go). Expressions are evaluated
+// in 64-bit signed arithmetic; a value
 // that does not fit its field is an error, where C would truncate it
 // silently: code must be in 0..0xffff (BPF_STMT casts it to unsigned short),
 // jt and jf in 0..255, and k in -0x80000000..0xffffffff (a negative k,
@@ -155,6 +157,7 @@ type cParser struct {
 	lx   cLexer
 	buf  []cToken // tokens read ahead, buf[0] next
 	err  error    // the lexer's error, reported in place of an EOF token
+	sym  *symbols
 }
 
 // la returns the token n places ahead (0 is the next one). A lexer error
@@ -223,9 +226,9 @@ func (ps *cParser) isElementStart(n int) bool {
 
 const cWant = "a sock_filter initialiser such as { 0x06, 0, 0, 0x7fff0000 } or BPF_STMT(...)"
 
-// decodeC reads C initialisers.
-func decodeC(src, name string) (textResult, error) {
-	ps := &cParser{name: name, lx: cLexer{src: src, name: name, line: 1, lineStart: true}}
+// decodeC reads C initialisers with the names of sym.
+func decodeC(src, name string, sym *symbols) (textResult, error) {
+	ps := &cParser{name: name, lx: cLexer{src: src, name: name, line: 1, lineStart: true}, sym: sym}
 	r, err := ps.file()
 	if err == nil && ps.err != nil {
 		err = ps.err
@@ -606,10 +609,13 @@ func (ps *cParser) identifier(t cToken) (int64, error) {
 	if t.text == "BPF_STMT" || t.text == "BPF_JUMP" {
 		return 0, ps.errAt(t, "%s cannot be used inside an expression", t.text)
 	}
-	if v, ok := seccompdata.MacroValue(t.text); ok {
-		return int64(v), nil
+	v, err := ps.sym.resolve(t.text, t.line)
+	if sys, errno := archDependent(t.text); err != nil && !sys && !errno {
+		return 0, ps.errAt(t, "unknown identifier %q", t.text)
+	} else if err != nil {
+		return 0, ps.errAt(t, "%v", err)
 	}
-	return 0, ps.errAt(t, "unknown identifier %q", t.text)
+	return v, nil
 }
 
 // offsetof evaluates offsetof(struct seccomp_data, field) after the name.

@@ -1,6 +1,10 @@
 package program
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/bpfsim/bpfsim/seccompdata"
+)
 
 // Source is a program as decoded from its text or bytes, with what the
 // input says besides the instructions.
@@ -9,6 +13,15 @@ type Source struct {
 	Program Program
 	// Format is the format it was read in.
 	Format Format
+	// Arch is the arch whose syscall and errno numbers names were read as
+	// (DecodeOptions.Arch), and ArchSource how it was chosen. For formats
+	// without names (raw, ddd, comma) it is chosen the same way, from the
+	// program's jeq constants, and only reported.
+	Arch       seccompdata.Arch
+	ArchSource ArchSource
+	// Symbolic reports that the text used a name whose number depends on
+	// the arch (__NR_*, SYS_*, an errno name), so that Arch mattered.
+	Symbolic bool
 	// Labels names instructions by the labels of a bpf_asm source: the
 	// first label defined on each pc that has one. It is nil for other
 	// formats and for asm without labels. InstructionTextLabels uses it.
@@ -18,8 +31,8 @@ type Source struct {
 	Lines []int
 }
 
-// DecodeSource reads a program like Decode and returns it with its format
-// and the labels and lines of its text.
+// DecodeSource reads a program like Decode and returns it with its format,
+// the arch its names were read for, and the labels and lines of its text.
 // Errors are as Decode's; on error the Source holds the format tried.
 func DecodeSource(data []byte, opt DecodeOptions) (Source, error) {
 	src, err := decodeSource(data, opt)
@@ -58,16 +71,22 @@ func decodeSource(data []byte, opt DecodeOptions) (Source, error) {
 		if text, err = textInput(data, opt.Name); err != nil {
 			return src, err
 		}
+		var n names
 		switch src.Format {
 		case FormatAsm:
-			r, err = parseAsm(text, opt.Name)
+			r, n, err = decodeWithNames(opt, func(s *symbols) (textResult, error) {
+				return parseAsm(text, opt.Name, s)
+			})
 		case FormatC:
-			r, err = decodeC(text, opt.Name)
+			r, n, err = decodeWithNames(opt, func(s *symbols) (textResult, error) {
+				return decodeC(text, opt.Name, s)
+			})
 		case FormatDDD:
 			r, err = decodeDDD(text, opt.Name)
 		default:
 			r, err = decodeComma(text, opt.Name)
 		}
+		src.Arch, src.ArchSource, src.Symbolic = n.arch, n.source, n.symbolic
 	default:
 		return src, inputError(opt.Name, "unknown program format %d", int(src.Format))
 	}
@@ -75,5 +94,48 @@ func decodeSource(data []byte, opt DecodeOptions) (Source, error) {
 		return src, err
 	}
 	src.Program, src.Lines, src.Labels = r.prog, r.lines, r.labels
+	switch {
+	case !isZeroArch(opt.Arch):
+		src.Arch, src.ArchSource = opt.Arch, ArchGiven
+	case isZeroArch(src.Arch): // a format without names
+		src.Arch, src.ArchSource, _, _ = decideArch(r.prog, &symbols{})
+	}
 	return src, nil
+}
+
+func isZeroArch(a seccompdata.Arch) bool { return a.Name == "" && a.Audit == 0 }
+
+// names is what decodeWithNames reports besides the program.
+type names struct {
+	arch     seccompdata.Arch
+	source   ArchSource
+	symbolic bool
+}
+
+// decodeWithNames runs parse, which reads a text with names, for the arch
+// opt gives; without one it first reads the text for x86_64, noting the
+// names, then decides the arch from what the filter checks (decideArch)
+// and reads the text again when that changes a name's value.
+func decodeWithNames(opt DecodeOptions, parse func(*symbols) (textResult, error)) (textResult, names, error) {
+	if !isZeroArch(opt.Arch) {
+		s := &symbols{arch: opt.Arch}
+		r, err := parse(s)
+		return r, names{opt.Arch, ArchGiven, len(s.uses) > 0}, err
+	}
+	x86 := seccompdata.ArchOf(seccompdata.AuditArchX86_64)
+	s := &symbols{arch: x86, probe: true}
+	r, err := parse(s)
+	if err != nil {
+		return r, names{}, err
+	}
+	arch, how, use, err := decideArch(r.prog, s)
+	n := names{arch, how, len(s.uses) > 0}
+	switch {
+	case err != nil:
+		return textResult{}, n, lineError(opt.Name, use.line, "%v", err)
+	case !n.symbolic || arch.Name == x86.Name && !s.missing:
+		return r, n, nil
+	}
+	r, err = parse(&symbols{arch: arch})
+	return r, n, err
 }

@@ -1,6 +1,11 @@
 package program
 
-import "testing"
+import (
+	"strings"
+	"testing"
+
+	"github.com/bpfsim/bpfsim/seccompdata"
+)
 
 // Issue 9: every input is read as written or refused. These tests cover
 // the bpf_asm reader's refusals, with the line and pc they name.
@@ -33,6 +38,8 @@ func TestAssembleRefusesTruncation(t *testing.T) {
 		{"ldxb 4*([0x100000000]&0xf)", 1, 0, "ldxb: k 0x100000000 is out of range"},
 		{"ldxb 0x100000004*([14]&0xf)", 1, 0, "only 4*([k]&0xf) is supported"},
 		{"ldxb 4*([14]&0x10000000f)", 1, 0, "only 4*([k]&0xf) is supported"},
+		{"ret #SECCOMP_RET_ALLOW+0x80000001+0x80000000", 1, 0, "ret: k SECCOMP_RET_ALLOW+0x80000001+0x80000000 = 0x17fff0001 is out of range"},
+		{"ret #1+0xffffffffffffffff", 1, 0, "ret: k 1+0xffffffffffffffff overflows 64 bits"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {
@@ -131,5 +138,119 @@ func TestAsmLabels(t *testing.T) {
 	}
 	if s, err := DecodeSource([]byte("ret #0"), DecodeOptions{}); err != nil || s.Labels != nil {
 		t.Errorf("labels %v, %v; want nil", s.Labels, err)
+	}
+}
+
+// TestNamesForTheFilterArch: __NR_ and errno names are resolved for the
+// arch the filter is written for. Numbers: x86_64 from
+// arch/x86/entry/syscalls/syscall_64.tbl (open 2, read 0), i386 from
+// syscall_32.tbl (read 3), aarch64 and riscv64 from
+// include/uapi/asm-generic/unistd.h (read 63, io_submit 2, no open), mips
+// o32 from arch/mips/kernel/syscalls/syscall_o32.tbl (read 4003) and
+// arch/mips/include/uapi/asm/errno.h (ENOSYS 89; 38 on x86_64).
+func TestNamesForTheFilterArch(t *testing.T) {
+	const (
+		cArch = "struct sock_filter f[] = {\n" +
+			"BPF_STMT(BPF_LD|BPF_W|BPF_ABS, 4),\n" +
+			"BPF_JUMP(BPF_JMP|BPF_JEQ|BPF_K, %s, 1, 0),\n" +
+			"BPF_STMT(BPF_RET|BPF_K, SECCOMP_RET_KILL_PROCESS),\n" +
+			"BPF_STMT(BPF_LD|BPF_W|BPF_ABS, 0),\n" +
+			"BPF_JUMP(BPF_JMP|BPF_JEQ|BPF_K, %s, 0, 1),\n" +
+			"BPF_STMT(BPF_RET|BPF_K, SECCOMP_RET_ERRNO|%s),\n" +
+			"BPF_STMT(BPF_RET|BPF_K, SECCOMP_RET_ALLOW),\n};\n"
+		asmArch = "ld [4]\njeq #%s, ok\nret #SECCOMP_RET_KILL_PROCESS\nok: ld [0]\njne #%s, allow\n" +
+			"ret #SECCOMP_RET_ERRNO|%s\nallow: ret #SECCOMP_RET_ALLOW\n"
+	)
+	x86 := seccompdata.ArchOf(seccompdata.AuditArchX86_64)
+	i386 := seccompdata.ArchOf(seccompdata.AuditArchI386)
+	tests := []struct {
+		name       string
+		arch       string // the filter's arch check
+		nr, errno  string
+		opt        seccompdata.Arch
+		wantNr     uint32
+		wantErrno  uint32
+		wantArch   string
+		wantSource ArchSource
+		err        string // on the line of the nr, or with errnoErr of the errno
+		errnoErr   bool
+	}{
+		{"x86_64 by name", "AUDIT_ARCH_X86_64", "__NR_open", "EPERM", seccompdata.Arch{}, 2, 1, "x86_64", ArchChecked, "", false},
+		{"aarch64 by name", "AUDIT_ARCH_AARCH64", "__NR_read", "EPERM", seccompdata.Arch{}, 63, 1, "aarch64", ArchChecked, "", false},
+		{"aarch64 by number", "0xc00000b7", "__NR_read", "EPERM", seccompdata.Arch{}, 63, 1, "aarch64", ArchChecked, "", false},
+		{"aarch64 has no open", "AUDIT_ARCH_AARCH64", "__NR_open", "EPERM", seccompdata.Arch{}, 0, 0, "", 0, "__NR_open: aarch64 has no such syscall", false},
+		{"aarch64 io_submit", "AUDIT_ARCH_AARCH64", "__NR_io_submit", "EPERM", seccompdata.Arch{}, 2, 1, "aarch64", ArchChecked, "", false},
+		{"riscv64 SYS_ names", "AUDIT_ARCH_RISCV64", "SYS_read", "EPERM", seccompdata.Arch{}, 63, 1, "riscv64", ArchChecked, "", false},
+		{"mips errno numbers", "AUDIT_ARCH_MIPS", "__NR_read", "ENOSYS", seccompdata.Arch{}, 4003, 89, "mips", ArchChecked, "", false},
+		{"no arch check: x86_64", "0x12345", "__NR_open", "ENOSYS", seccompdata.Arch{}, 2, 38, "x86_64", ArchDefault, "", false},
+		{"given arch wins", "AUDIT_ARCH_X86_64", "__NR_read", "EPERM", i386, 3, 1, "i386", ArchGiven, "", false},
+		{"given arch lacks the name", "AUDIT_ARCH_X86_64", "__NR_open", "EPERM", seccompdata.ArchOf(seccompdata.AuditArchAArch64), 0, 0, "", 0, "__NR_open: aarch64 has no such syscall", false},
+		{"unknown errno", "AUDIT_ARCH_X86_64", "__NR_read", "ENOTANERRNO", seccompdata.Arch{}, 0, 0, "", 0, "ENOTANERRNO is not an errno name on x86_64", true},
+		{"arch without tables", "AUDIT_ARCH_ARMEB", "__NR_read", "EPERM", seccompdata.Arch{}, 0, 0, "", 0, "__NR_read: bpfsim has no syscall table for arch 0x28", false},
+		{"arch without tables, no names", "AUDIT_ARCH_ARMEB", "1", "1", seccompdata.Arch{}, 1, 1, "arch 0x28", ArchChecked, "", false},
+	}
+	for _, tt := range tests {
+		for _, f := range []Format{FormatC, FormatAsm} {
+			t.Run(tt.name+"/"+f.String(), func(t *testing.T) {
+				tmpl := cArch
+				if f == FormatAsm {
+					tmpl = asmArch
+				}
+				text := strings.NewReplacer("%s", "\x00").Replace(tmpl)
+				for _, v := range []string{tt.arch, tt.nr, tt.errno} {
+					text = strings.Replace(text, "\x00", v, 1)
+				}
+				s, err := DecodeSource([]byte(text), DecodeOptions{Arch: tt.opt, Name: "f"})
+				if tt.err != "" {
+					line := 5 // the line of the nr's jump
+					if f == FormatC {
+						line++
+					}
+					if tt.errnoErr {
+						line++
+					}
+					wantDecodeError(t, err, line, -1, tt.err)
+					return
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if s.Format != f {
+					t.Fatalf("format %v", s.Format)
+				}
+				if s.Program[4].K != tt.wantNr || s.Program[5].K != 0x50000|tt.wantErrno {
+					t.Errorf("nr %d, ret %#x; want %d, %#x", s.Program[4].K, s.Program[5].K, tt.wantNr, 0x50000|tt.wantErrno)
+				}
+				if s.Arch.String() != tt.wantArch || s.ArchSource != tt.wantSource {
+					t.Errorf("arch %v (%v), want %s (%v)", s.Arch, s.ArchSource, tt.wantArch, tt.wantSource)
+				}
+				if want := tt.nr != "1"; s.Symbolic != want {
+					t.Errorf("Symbolic %v, want %v", s.Symbolic, want)
+				}
+			})
+		}
+	}
+
+	// A filter for two arches: a syscall name means a different number
+	// on each, so the reader cannot know which was meant.
+	both := "ld [4]\njeq #AUDIT_ARCH_X86_64, ok\njeq #AUDIT_ARCH_I386, ok\nret #0\nok: ld [0]\n\njeq #__NR_read, kill\nret #SECCOMP_RET_ALLOW\nkill: ret #0\n"
+	_, _, err := Decode([]byte(both), DecodeOptions{Name: "both.asm"})
+	wantDecodeError(t, err, 7, -1, "__NR_read: the filter checks several arches (x86_64, i386) and the name has a different number on each; give the filter's arch with --filter-arch")
+	s, err := DecodeSource([]byte(both), DecodeOptions{Arch: i386})
+	if err != nil || s.Program[5].K != 3 {
+		t.Errorf("with i386 given: %v %v", s.Program, err)
+	}
+	// Errno names mean the same on both: no ambiguity.
+	same := strings.Replace(both, "jeq #__NR_read, kill", "jeq #EPERM, kill", 1)
+	if s, err := DecodeSource([]byte(same), DecodeOptions{}); err != nil || s.Program[5].K != 1 || s.Arch.Name != "x86_64" || s.ArchSource != ArchChecked {
+		t.Errorf("errno names on two arches: %v %v %v", s.Program, s.Arch, err)
+	}
+	// Raw input reports the arch its jeq checks.
+	raw, _ := Encode(Program{Stmt(LdAbsW, 4), Jump(JeqK, seccompdata.AuditArchAArch64, 1, 0), Stmt(RetK, 0), Stmt(RetK, 0x7fff0000)}, FormatRaw, false)
+	if s, err := DecodeSource(raw, DecodeOptions{}); err != nil || s.Arch.Name != "aarch64" || s.ArchSource != ArchChecked || s.Symbolic || s.Lines != nil {
+		t.Errorf("raw: %+v %v", s, err)
+	}
+	if s, err := DecodeSource(raw, DecodeOptions{Arch: x86}); err != nil || s.Arch.Name != "x86_64" || s.ArchSource != ArchGiven {
+		t.Errorf("raw, arch given: %+v %v", s, err)
 	}
 }

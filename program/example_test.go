@@ -83,6 +83,30 @@ func ExampleIgnoredBits() {
 	// bits ignored by the kernel, left out of the bpf_asm text, at [2 3]
 }
 
+func ExampleDecodeSource() {
+	// Syscall and errno names are read for the arch the filter checks:
+	// aarch64 has no open, and read is 63 there (0 on x86_64).
+	src := `
+	ld [4]
+	jne #AUDIT_ARCH_AARCH64, kill
+	ld [0]
+	jeq #__NR_read, deny, allow
+deny:	ret #SECCOMP_RET_ERRNO|EPERM
+allow:	ret #SECCOMP_RET_ALLOW
+kill:	ret #SECCOMP_RET_KILL_PROCESS
+`
+	s, err := program.DecodeSource([]byte(src), program.DecodeOptions{Name: "read.asm"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(s.Format, s.Arch, s.ArchSource, s.Program[3].K)
+	fmt.Println(program.InstructionTextLabels(s.Program, 3, s.Labels))
+	// Output:
+	// asm aarch64 checked by the filter 63
+	// jne #63, allow
+}
+
 func ExampleOpcode() {
 	op := program.Opcode(program.Stmt(program.JsetK, 4).Op)
 	fmt.Println(op)

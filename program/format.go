@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/bpfsim/bpfsim/seccompdata"
 )
 
 // Format names one of the ways a program is written down.
@@ -95,6 +97,13 @@ type DecodeOptions struct {
 	BigEndian bool
 	// Name is the file name used in errors; it may be empty.
 	Name string
+	// Arch is the arch whose syscall and errno numbers the names __NR_*,
+	// SYS_* and EPERM stand for in C and bpf_asm text. The zero Arch
+	// decides: the one arch the filter checks (it names one AUDIT_ARCH_*
+	// macro, or a jeq compares with one known AUDIT_ARCH value), else
+	// x86_64. A name the arch lacks is an error. Source.Arch reports the
+	// arch used.
+	Arch seccompdata.Arch
 }
 
 // Decode reads a program written in opt.Format, or in the format Detect

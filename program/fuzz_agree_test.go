@@ -11,7 +11,8 @@ import (
 // FuzzAsmAgreesWithC is a differential test of the bpf_asm reader against
 // the C and tcpdump -ddd readers (issue 9): it generates a program, writes
 // it in the three formats with each constant spelled one of several ways
-// (decimal, 0x, 0X, octal, 0b, signed), reads all three back and requires that they agree with
+// (decimal, 0x, 0X, octal, 0b, signed, a SECCOMP_RET_* or AUDIT_ARCH_*
+// name, "NAME|n"), reads all three back and requires that they agree with
 // each other and with the generator: the same program, or all three
 // refuse. The generator draws constants of 8 to 64 bits, so it writes
 // "ret #0x7fff00000" and "ld M[4294967296]" often; a reader that truncates
@@ -53,9 +54,10 @@ func TestAsmAgreesWithC(t *testing.T) {
 		{"ld M[16]", genProg{{form: formIndexOf("st M[%m]"), k: k(false, 16, spDec)}, ret}},
 		{"ret #-1", genProg{{form: 0, k: k(true, 1, spDec)}}},
 		{"ret #-0x80000001", genProg{{form: 0, k: k(true, 0x80000001, spHex)}}},
+		{"ret #SECCOMP_RET_ERRNO|0x10000", genProg{{form: 0, k: genConst{name: 3, mag: 0x10000, spell: spNameOr}}}},
 		{"all spellings", genProg{
 			{form: formIndexOf("ld #%k"), k: k(false, 0777, spOct)}, {form: formIndexOf("ld #%k"), k: k(false, 5, spBin)},
-			{form: formIndexOf("ld #%k"), k: k(false, 0xabc, spHexUpper)},
+			{form: formIndexOf("ld #%k"), k: k(false, 0xabc, spHexUpper)}, {form: formIndexOf("ld #%k"), k: genConst{name: 1, spell: spName}},
 			ret}},
 	}
 	for _, tt := range tests {
@@ -135,9 +137,9 @@ const (
 	spHexUpper
 	spOct
 	spBin
-	numSpellings
-	spName   // a name alone (bpf_asm takes none yet)
+	spName   // a name alone
 	spNameOr // "NAME|n"
+	numSpellings
 )
 
 // genNames are names both text readers know, with their values from

@@ -62,6 +62,10 @@ var goldenCases = []struct {
 	{"latin1", []string{"testdata/latin1.asm"}, nil},
 	{"truncated", []string{"testdata/truncated.asm"}, nil},
 	{"dup-label", []string{"testdata/dup-label.asm"}, nil},
+	{"names-arch-checked", []string{"--print", "ddd", "testdata/read-aarch64.c"}, nil},
+	{"names-filter-arch", []string{"--print", "ddd", "--filter-arch", "x86_64", "testdata/read-aarch64.c"}, nil},
+	{"names-missing", []string{"testdata/open-aarch64.asm"}, nil},
+	{"names-filter-arch-bad", []string{"--filter-arch", "vax", allow}, nil},
 }
 
 func runGolden(args []string, fake *kerneltest.Fake) []byte {

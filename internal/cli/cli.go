@@ -15,6 +15,7 @@ import (
 
 	"github.com/bpfsim/bpfsim/kernel"
 	"github.com/bpfsim/bpfsim/program"
+	"github.com/bpfsim/bpfsim/seccompdata"
 	"github.com/bpfsim/bpfsim/verifier"
 	"github.com/bpfsim/bpfsim/vm"
 )
@@ -244,15 +245,17 @@ func (l *Live) Close() {
 
 // Input holds the flags that say how to read policy files.
 type Input struct {
-	Format    string
-	BigEndian bool
-	Pid       int
+	Format     string
+	BigEndian  bool
+	FilterArch string
+	Pid        int
 }
 
-// AddFlags registers --format and --big-endian on fs.
+// AddFlags registers --format, --big-endian, --filter-arch and --pid on fs.
 func (in *Input) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&in.Format, "format", "auto", "input format: auto, raw, asm, c, ddd or comma")
 	fs.BoolVar(&in.BigEndian, "big-endian", false, "raw input is big-endian (default little-endian); the output's order is --print's: raw or raw-be")
+	fs.StringVar(&in.FilterArch, "filter-arch", "", "read the syscall and errno names (__NR_open, EPERM) of C and bpf_asm input as `ARCH`'s numbers (default: the one arch the filter checks, else x86_64)")
 	fs.IntVar(&in.Pid, "pid", 0, "read the filters of running thread `TID` (a process ID names its main thread), oldest first, instead of files")
 }
 
@@ -298,6 +301,11 @@ func (in *Input) Load(path string, stdin io.Reader) (program.Program, error) {
 		return nil, Usagef("--format: %v", err)
 	}
 	opt := program.DecodeOptions{Format: f, BigEndian: in.BigEndian, Name: path}
+	if in.FilterArch != "" {
+		if opt.Arch, err = seccompdata.LookupArch(in.FilterArch); err != nil {
+			return nil, Usagef("--filter-arch: %v", err)
+		}
+	}
 	if path == "-" {
 		data, err := io.ReadAll(stdin)
 		if err != nil {
