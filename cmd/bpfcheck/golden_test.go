@@ -59,6 +59,7 @@ var goldenCases = []struct {
 	{"print-be-to-le", []string{"--big-endian", "--format", "raw", "--print", "raw", "testdata/golden/allow-be.bpf.in"}, nil},
 	{"usage", []string{"--mode", "tcp", allow}, nil},
 	// Issue 9: input read exactly or refused.
+	{"be-hint", []string{"testdata/golden/allow-be.bpf.in"}, nil},
 	{"latin1", []string{"testdata/latin1.asm"}, nil},
 	{"truncated", []string{"testdata/truncated.asm"}, nil},
 	{"dup-label", []string{"testdata/dup-label.asm"}, nil},

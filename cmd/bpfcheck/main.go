@@ -66,6 +66,7 @@ type checker struct {
 // run is the command; open, when not nil, replaces kernel.Open.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, open func(context.Context, kernel.Options) (kernel.Kernel, error)) int {
 	o := options{live: cli.Live{Open: open}}
+	o.in.Hint = func(msg string) { fmt.Fprintf(stderr, "bpfcheck: hint: %s\n", msg) }
 	define := func(fs *pflag.FlagSet) {
 		o.in.AddFlags(fs)
 		fs.BoolVar(&o.probe, "probe-kernel", false, "only probe the live kernel: say in one line whether it is healthy, exit 0 if so and 5 if not")

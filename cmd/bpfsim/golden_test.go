@@ -64,6 +64,7 @@ var goldenCases = []struct {
 	{"usage", []string{dropper}, nil},
 	{"wide-i386-flag", []string{dropper, "--arch", "i386", "--syscall", "getppid", "--arg0", "0x1122334455667788"}, nil},
 	{"wide-i386-input", []string{dropper, "--input", "testdata/golden/wide-i386.jsonl.in"}, nil},
+	{"be-hint", []string{"../bpfcheck/testdata/golden/allow-be.bpf.in", "--syscall", "read"}, nil},
 }
 
 func runGolden(args []string, fake *kerneltest.Fake) []byte {

@@ -77,6 +77,7 @@ type options struct {
 // run is the command; open, when not nil, replaces kernel.Open.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, open func(context.Context, kernel.Options) (kernel.Kernel, error)) int {
 	o := options{kernel: cli.Live{Open: open}}
+	o.in.Hint = func(msg string) { fmt.Fprintf(stderr, "bpfsim: hint: %s\n", msg) }
 	define := func(fs *pflag.FlagSet) {
 		o.in.AddFlags(fs)
 		fs.StringVarP(&o.syscall, "syscall", "s", "", "syscall `NAME` or number, as the filter sees it")
