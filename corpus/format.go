@@ -278,16 +278,16 @@ func WriteExpectation(path string, e *Expectation) error {
 }
 
 // WriteEntry writes p as dir/name.asm (or dir/name.bpf when bpf_asm cannot
-// express it exactly, jt/jf bits the kernel ignores included) and e, with its Program set accordingly, as
-// dir/name.expect.json.
+// express it exactly, bits the kernel ignores included: program.IgnoredBits)
+// and e, with its Program set accordingly, as dir/name.expect.json.
 func WriteEntry(dir, name string, p program.Program, e *Expectation) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	file := name + ".asm"
 	data, err := program.Encode(p, program.FormatAsm, false)
-	if err == nil && program.IgnoredJumpBits(p) != nil {
-		err = errors.New("bpf_asm would drop jt/jf bits the kernel ignores")
+	if err == nil && program.IgnoredBits(p) != nil {
+		err = errors.New("bpf_asm would drop bits the kernel ignores")
 	}
 	if err == nil {
 		data = append([]byte("; "+name+": "+oneLine(e.Note)+"\n"), data...)

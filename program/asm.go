@@ -8,9 +8,10 @@ import (
 )
 
 // The bpf_asm reader follows the kernel's tools/bpf/bpf_exp.l (lexer) and
-// tools/bpf/bpf_exp.y (grammar and label resolution). It accepts every
-// program bpf_asm accepts and assembles it to the same instructions. It is
-// more lenient than bpf_asm only where no program changes meaning:
+// tools/bpf/bpf_exp.y (grammar and label resolution). Every program it
+// accepts, bpf_asm assembles to the same instructions, or would but for
+// the extensions below. It is more lenient than bpf_asm only where no
+// program changes meaning:
 //
 //   - "+" and "-" are tokens of their own and a number may carry one sign
 //     anywhere a number goes. bpf_asm's lexer folds the sign into decimal
@@ -23,13 +24,34 @@ import (
 //   - "/* */" comments are C comments; bpf_asm's flex pattern fails on a
 //     comment that ends in "**/".
 //   - Several labels may name the same instruction ("a1: b2: ret #0").
+//   - After "#", a constant may be written with the names the C reader
+//     knows (see symbols.go), joined by "|" or "+" with each other and
+//     with numbers: "ret #SECCOMP_RET_ERRNO|EPERM", "jeq #__NR_read, l1",
+//     "jeq #AUDIT_ARCH_AARCH64, l1". Syscall and errno names are resolved
+//     for the filter's arch (DecodeOptions.Arch). bpf_asm has no names.
 //
-// Differences that reject more than bpf_asm, all of them on inputs bpf_asm
-// silently misreads: a number that does not fit 64 bits is an error (strtol
-// would saturate it), as is a number run into letters ("0x1g", "09"), and a
-// malformed ldxb, on which bpf_asm prints a message and exits with status 0.
-// A line whose first column is "#" is always a comment (bpf_asm reads a line
-// consisting of exactly "#len" or "#proto" as that token).
+// It refuses every input bpf_asm silently reads as something else than
+// what is written (docs/kernel-semantics.md §8.1):
+//
+//   - a constant that does not fit in 32 bits. bpf_asm assigns strtol's
+//     or strtoul's result to a u32, so "ret #0x7fff00000" would be
+//     "ret #0xfff00000". A k is -0x80000000..0xffffffff (a negative k
+//     wraps to 32 bits, "ret #-1" is 0xffffffff, as in C);
+//   - an M[] index outside 0..15 (BPF_MEMWORDS): bpf_asm takes any u32,
+//     and so M[4294967296] would be M[0];
+//   - a jump to a label that is not after it. bpf_asm wraps a backward
+//     ja's offset to 32 bits, a jump the kernel refuses;
+//   - a label defined twice (bpf_asm's bpf_find_insns_offset takes the
+//     first);
+//   - a number run into letters ("0x1g", "09"), and a malformed ldxb, on
+//     which bpf_asm prints a message and exits with status 0.
+//
+// A line whose first column is "#" is always a comment (bpf_asm reads a
+// line consisting of exactly "#len" or "#proto" as that token).
+//
+// The lexer runs as the parser asks for tokens, so that memory follows the
+// program and not the input, and the reader stops at the first instruction
+// past MaxDecodeInstructions.
 
 type tokKind int
 
@@ -40,8 +62,9 @@ const (
 	tOp              // a mnemonic
 	tLen             // len
 	tExt             // an extension name; val is its SKF_AD_* offset
-	tPunct           // one of : , # % [ ] ( ) + - * & and x a m
+	tPunct           // one of : , # % [ ] ( ) + - * & | and x a m
 	tBadChar         // a character bpf_asm does not know
+	tErr             // a malformed number or comment; err says what
 )
 
 type token struct {
@@ -49,8 +72,8 @@ type token struct {
 	text string // as written; for tOp and tPunct letters, lower case
 	line int
 	mag  uint64 // tNum: magnitude
-	sgnd bool   // tNum: read by strtol (decimal, octal, binary), not strtoul (hex)
 	val  uint32 // tExt: offset
+	err  error  // tErr
 }
 
 func (t token) String() string {
@@ -63,75 +86,70 @@ func (t token) String() string {
 	return strconv.Quote(t.text)
 }
 
-// lexAsm splits src into tokens. It fails only on malformed numbers and
-// unterminated comments; unknown characters become tBadChar tokens so that
-// the parser reports them in context.
-func lexAsm(src, name string) ([]token, error) {
-	toks := make([]token, 0, len(src)/4+1)
-	line := 1
-	for i := 0; i < len(src); {
-		c := src[i]
-		switch {
-		case c == '\n':
-			line++
-			i++
-		case c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v':
-			i++
-		case c == ';':
-			for i < len(src) && src[i] != '\n' {
-				i++
-			}
-		case c == '#' && (i == 0 || src[i-1] == '\n'):
-			for i < len(src) && src[i] != '\n' {
-				i++
-			}
-		case c == '/' && i+1 < len(src) && src[i+1] == '*':
-			end := strings.Index(src[i+2:], "*/")
-			if end < 0 {
-				return nil, lineError(name, line, "unterminated /* comment")
-			}
-			line += strings.Count(src[i:i+2+end], "\n")
-			i += end + 4
-		case isDigit(c):
-			j := i
-			for j < len(src) && isIdentChar(src[j]) {
-				j++
-			}
-			t, err := lexNumber(src[i:j])
-			if err != nil {
-				return nil, lineError(name, line, "%v", err)
-			}
-			t.line = line
-			toks = append(toks, t)
-			i = j
-		case isIdentStart(c):
-			j := i
-			for j < len(src) && isIdentChar(src[j]) {
-				j++
-			}
-			toks = append(toks, classifyWord(src[i:j], line))
-			i = j
-		case strings.IndexByte(":,#%[]()+-*&", c) >= 0:
-			toks = append(toks, token{kind: tPunct, text: string(c), line: line})
-			i++
-		default:
-			r, n := utf8.DecodeRuneInString(src[i:])
-			toks = append(toks, token{kind: tBadChar, text: string(r), line: line})
-			i += n
-		}
-	}
-	return append(toks, token{kind: tEOF, line: line}), nil
+// asmLexer splits bpf_asm text into tokens on demand.
+type asmLexer struct {
+	src  string
+	name string
+	i    int
+	line int
 }
 
-// lexNumber reads one number the way bpf_exp.l does: 0x hex (strtoul),
-// 0b binary, 0 followed by octal digits, or decimal (strtol). Only hex is
-// unsigned: the others may carry a sign and truncate to 32 bits.
-func lexNumber(s string) (token, error) {
-	mag, hex, err := parseUnsigned(s)
-	if err != nil {
-		return token{}, err
+// next returns the next token: tEOF at the end, tErr for a malformed
+// number or an unterminated comment, tBadChar for a character bpf_asm
+// does not know (the parser reports those in context).
+func (lx *asmLexer) next() token {
+	src := lx.src
+	for lx.i < len(src) {
+		c := src[lx.i]
+		switch {
+		case c == '\n':
+			lx.line++
+			lx.i++
+		case c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v':
+			lx.i++
+		case c == ';' || c == '#' && (lx.i == 0 || src[lx.i-1] == '\n'):
+			if end := strings.IndexByte(src[lx.i:], '\n'); end >= 0 {
+				lx.i += end
+			} else {
+				lx.i = len(src)
+			}
+		case c == '/' && lx.i+1 < len(src) && src[lx.i+1] == '*':
+			end := strings.Index(src[lx.i+2:], "*/")
+			if end < 0 {
+				return token{kind: tErr, line: lx.line, err: lineError(lx.name, lx.line, "unterminated /* comment")}
+			}
+			lx.line += strings.Count(src[lx.i:lx.i+2+end], "\n")
+			lx.i += end + 4
+		case isDigit(c):
+			j := lx.i
+			for j < len(src) && isIdentChar(src[j]) {
+				j++
+			}
+			text := src[lx.i:j]
+			lx.i = j
+			mag, _, err := parseUnsigned(text)
+			if err != nil {
+				return token{kind: tErr, line: lx.line, err: lineError(lx.name, lx.line, "%v", err)}
+			}
+			return token{kind: tNum, text: text, line: lx.line, mag: mag}
+		case isIdentStart(c):
+			j := lx.i
+			for j < len(src) && isIdentChar(src[j]) {
+				j++
+			}
+			w := src[lx.i:j]
+			lx.i = j
+			return classifyWord(w, lx.line)
+		case strings.IndexByte(":,#%[]()+-*&|", c) >= 0:
+			lx.i++
+			return token{kind: tPunct, text: string(c), line: lx.line}
+		default:
+			r, n := utf8.DecodeRuneInString(src[lx.i:])
+			lx.i += n
+			return token{kind: tBadChar, text: string(r), line: lx.line}
+		}
 	}
-	return token{kind: tNum, text: s, mag: mag, sgnd: !hex}, nil
+	return token{kind: tEOF, line: lx.line}
 }
 
 // classifyWord sorts an identifier into mnemonic, len, extension, the
@@ -173,51 +191,108 @@ type labelRef struct {
 	pc, field int
 	name      string
 	line      int
+	op        string
+}
+
+// The range of a k as written: 32 bits, a negative value wrapping as in
+// C's assignment to the u32 of struct sock_filter.
+const (
+	minK = math.MinInt32
+	maxK = math.MaxUint32
+)
+
+// textResult is a text reader's output: the program, the line of each
+// instruction, and for bpf_asm the labels.
+type textResult struct {
+	prog   Program
+	lines  []int
+	labels map[int]string
 }
 
 type asmParser struct {
 	name   string
-	toks   []token
-	pos    int
+	lx     asmLexer
+	buf    []token // tokens read ahead, buf[0] next
+	prev   token   // the token last consumed
+	sym    *symbols
 	prog   Program
 	lines  []int          // source line of each instruction
-	labels map[string]int // first definition wins, as in bpf_find_insns_offset
-	defLn  map[string]int // line of each label's first definition
+	labels map[string]int // the instruction each label names
+	defLn  map[string]int // line of each label's definition
 	order  []string       // labels in order of definition
 	refs   []labelRef
+	cur    int // pc of the instruction being read, or -1
 }
 
-// assemble reads bpf_asm text.
+// assemble reads bpf_asm text, resolving names as Decode does without an
+// arch.
 func assemble(src, name string) (Program, error) {
-	toks, err := lexAsm(src, name)
-	if err != nil {
-		return nil, err
-	}
-	ps := &asmParser{name: name, toks: toks, labels: map[string]int{}, defLn: map[string]int{}}
-	if err := ps.parse(); err != nil {
-		return nil, err
-	}
-	return ps.prog, nil
+	r, _, err := decodeWithNames(DecodeOptions{Name: name}, func(s *symbols) (textResult, error) {
+		return parseAsm(src, name, s)
+	})
+	return r.prog, err
 }
 
-func (ps *asmParser) peek() token { return ps.toks[ps.pos] }
+// parseAsm reads bpf_asm text with the names of sym.
+func parseAsm(src, name string, sym *symbols) (textResult, error) {
+	ps := &asmParser{name: name, lx: asmLexer{src: src, name: name, line: 1}, sym: sym,
+		labels: map[string]int{}, defLn: map[string]int{}, cur: -1}
+	if err := ps.parse(); err != nil {
+		return textResult{}, err
+	}
+	r := textResult{prog: ps.prog, lines: ps.lines}
+	if len(ps.order) > 0 {
+		r.labels = make(map[int]string, len(ps.order))
+		for _, l := range ps.order {
+			if pc := ps.labels[l]; r.labels[pc] == "" {
+				r.labels[pc] = l
+			}
+		}
+	}
+	return r, nil
+}
+
+// la returns the token n places ahead (0 is the next one).
+func (ps *asmParser) la(n int) token {
+	for len(ps.buf) <= n {
+		if k := len(ps.buf); k > 0 && ps.buf[k-1].kind == tEOF {
+			return ps.buf[k-1]
+		}
+		ps.buf = append(ps.buf, ps.lx.next())
+	}
+	return ps.buf[n]
+}
+
+func (ps *asmParser) peek() token { return ps.la(0) }
 
 func (ps *asmParser) next() token {
-	t := ps.toks[ps.pos]
+	t := ps.la(0)
 	if t.kind != tEOF {
-		ps.pos++
+		ps.buf = ps.buf[:copy(ps.buf, ps.buf[1:])]
 	}
+	ps.prev = t
 	return t
 }
 
+// fail returns an error on line, naming the instruction being read.
+func (ps *asmParser) fail(line int, format string, args ...any) error {
+	e := lineError(ps.name, line, format, args...)
+	e.PC = ps.cur
+	return e
+}
+
 func (ps *asmParser) errAt(t token, format string, args ...any) error {
-	if t.kind == tBadChar {
-		if isIdentStart(t.text[0]) {
-			return lineError(ps.name, t.line, "unknown character %q (labels need at least 2 characters)", t.text)
-		}
-		return lineError(ps.name, t.line, "unknown character %q", t.text)
+	switch {
+	case t.kind == tErr:
+		e := *t.err.(*DecodeError)
+		e.PC = ps.cur
+		return &e
+	case t.kind == tBadChar && isIdentStart(t.text[0]):
+		return ps.fail(t.line, "unknown character %q (labels need at least 2 characters)", t.text)
+	case t.kind == tBadChar:
+		return ps.fail(t.line, "unknown character %q", t.text)
 	}
-	return lineError(ps.name, t.line, format, args...)
+	return ps.fail(t.line, format, args...)
 }
 
 func (ps *asmParser) isPunct(s string) bool {
@@ -228,7 +303,7 @@ func (ps *asmParser) isPunct(s string) bool {
 // accept consumes the punctuation s if it comes next.
 func (ps *asmParser) accept(s string) bool {
 	if ps.isPunct(s) {
-		ps.pos++
+		ps.next()
 		return true
 	}
 	return false
@@ -242,47 +317,120 @@ func (ps *asmParser) expect(op, s string) error {
 	return ps.errAt(t, "%s: expected %q, got %v", op, s, t)
 }
 
-// number reads an optionally signed number and truncates it to 32 bits like
-// bpf_asm's assignment of strtol/strtoul's result to a uint32_t.
-func (ps *asmParser) number(op string) (uint32, error) {
-	neg := false
+// term reads an optionally signed number or, when names is set, a name,
+// and returns its value and its text as written. A number outside the
+// int64 range is returned as out of range by a value that callers reject.
+func (ps *asmParser) term(op string, names bool) (int64, string, error) {
+	sign := ""
 	if ps.accept("-") {
-		neg = true
-	} else {
-		ps.accept("+")
+		sign = "-"
+	} else if ps.accept("+") {
+		sign = "+"
 	}
 	t := ps.next()
-	if t.kind != tNum {
-		return 0, ps.errAt(t, "%s: expected a number, got %v", op, t)
+	switch {
+	case t.kind == tNum:
+		text := sign + t.text
+		switch {
+		case sign == "-" && t.mag > 1<<63, sign != "-" && t.mag > math.MaxInt64:
+			return math.MaxInt64, text, nil // out of every range asked for
+		case sign == "-":
+			return -int64(t.mag), text, nil
+		}
+		return int64(t.mag), text, nil
+	case t.kind == tLabel && names && sign == "":
+		v, err := ps.sym.resolve(t.text, t.line)
+		if err != nil {
+			return 0, t.text, ps.fail(t.line, "%s: %v", op, err)
+		}
+		return v, t.text, nil
+	case t.kind == tLabel && names:
+		return 0, "", ps.errAt(t, "%s: a name cannot carry a sign: %s%s", op, sign, t.text)
 	}
-	if t.sgnd && (!neg && t.mag > math.MaxInt64 || neg && t.mag > 1<<63) {
-		return 0, ps.errAt(t, "number %s does not fit in 64 bits", t.text)
+	want := "a number"
+	if names {
+		want = "a number or a name"
 	}
-	v := t.mag
-	if neg {
-		v = -v
+	return 0, "", ps.errAt(t, "%s: expected %s, got %v", op, want, t)
+}
+
+// number reads an optionally signed number as a k: it must fit in 32
+// bits, -0x80000000..0xffffffff, and is wrapped to a u32.
+func (ps *asmParser) number(op string) (uint32, error) {
+	line := ps.peek().line
+	v, text, err := ps.term(op, false)
+	if err != nil {
+		return 0, err
+	}
+	return ps.checkK(op, v, text, line)
+}
+
+func (ps *asmParser) checkK(op string, v int64, text string, line int) (uint32, error) {
+	if v < minK || v > maxK {
+		return 0, ps.fail(line, "%s: k %s is out of range -0x80000000..0xffffffff (32 bits)", op, text)
 	}
 	return uint32(v), nil
 }
 
-// hashNumber reads "#k".
-func (ps *asmParser) hashNumber(op string) (uint32, error) {
+// value reads the constant after "#": terms joined by "|" or "+",
+// evaluated left to right in 64 bits, then checked as a k.
+func (ps *asmParser) value(op string) (uint32, error) {
+	line := ps.peek().line
+	v, text, err := ps.term(op, true)
+	if err != nil || !ps.isPunct("|") && !ps.isPunct("+") {
+		if err != nil {
+			return 0, err
+		}
+		return ps.checkK(op, v, text, line)
+	}
+	overflow := v == math.MaxInt64
+	for ps.isPunct("|") || ps.isPunct("+") {
+		o := ps.next().text
+		w, wt, err := ps.term(op, true)
+		if err != nil {
+			return 0, err
+		}
+		text += o + wt
+		overflow = overflow || w == math.MaxInt64
+		if o == "|" {
+			v |= w
+		} else if r := v + w; (r > v) == (w > 0) {
+			v = r
+		} else {
+			overflow = true
+		}
+	}
+	switch {
+	case overflow:
+		return 0, ps.fail(line, "%s: k %s overflows 64 bits", op, text)
+	case v < minK || v > maxK:
+		return 0, ps.fail(line, "%s: k %s = %s is out of range -0x80000000..0xffffffff (32 bits)", op, text, cValue(v))
+	}
+	return uint32(v), nil
+}
+
+// hashValue reads "#k".
+func (ps *asmParser) hashValue(op string) (uint32, error) {
 	if err := ps.expect(op, "#"); err != nil {
 		return 0, err
 	}
-	return ps.number(op)
+	return ps.value(op)
 }
 
 // xReg reads "x" or "%x" and reports whether it was there.
 func (ps *asmParser) xReg() bool {
-	if ps.isPunct("%") && ps.pos+1 < len(ps.toks) && ps.toks[ps.pos+1].kind == tPunct && ps.toks[ps.pos+1].text == "x" {
-		ps.pos += 2
-		return true
+	if ps.isPunct("%") {
+		if t := ps.la(1); t.kind == tPunct && t.text == "x" {
+			ps.next()
+			ps.next()
+			return true
+		}
 	}
 	return ps.accept("x")
 }
 
-// memRef reads "M[k]" after ld, ldx, st or stx.
+// memRef reads "M[k]" after ld, ldx, st or stx; k must be a scratch slot,
+// 0..15 (BPF_MEMWORDS).
 func (ps *asmParser) memRef(op string) (uint32, error) {
 	if err := ps.expect(op, "m"); err != nil {
 		return 0, err
@@ -290,11 +438,15 @@ func (ps *asmParser) memRef(op string) (uint32, error) {
 	if err := ps.expect(op, "["); err != nil {
 		return 0, err
 	}
-	k, err := ps.number(op)
+	line := ps.peek().line
+	v, text, err := ps.term(op, false)
 	if err != nil {
 		return 0, err
 	}
-	return k, ps.expect(op, "]")
+	if v < 0 || v >= MemWords {
+		return 0, ps.fail(line, "%s: M[%s] is out of range: the scratch memory is M[0] to M[%d] (BPF_MEMWORDS)", op, text, MemWords-1)
+	}
+	return uint32(v), ps.expect(op, "]")
 }
 
 // bracket reads "[k]" or "[x + k]" (also "[%x + k]") after "[" has been
@@ -317,7 +469,7 @@ func (ps *asmParser) bracket(op string) (k uint32, ind bool, err error) {
 // msh reads "4*([k]&0xf)"; the literals must be 4 and 0xf as in bpf_exp.y.
 func (ps *asmParser) msh(op string) (uint32, error) {
 	start := ps.peek()
-	four, err := ps.number(op)
+	four, _, err := ps.term(op, false)
 	if err != nil {
 		return 0, err
 	}
@@ -335,7 +487,7 @@ func (ps *asmParser) msh(op string) (uint32, error) {
 			return 0, err
 		}
 	}
-	mask, err := ps.number(op)
+	mask, _, err := ps.term(op, false)
 	if err != nil {
 		return 0, err
 	}
@@ -351,43 +503,58 @@ func (ps *asmParser) msh(op string) (uint32, error) {
 // labelRef records a jump to the label that comes next.
 func (ps *asmParser) labelRef(op string, field int) error {
 	t := ps.next()
-	if t.kind != tLabel {
-		if t.kind == tNum {
-			return ps.errAt(t, "%s: jump targets must be labels, got %v", op, t)
+	switch t.kind {
+	case tLabel:
+		ps.refs = append(ps.refs, labelRef{pc: len(ps.prog), field: field, name: t.text, line: t.line, op: op})
+		return nil
+	case tNum:
+		return ps.errAt(t, "%s: jump targets must be labels, got %v", op, t)
+	case tOp, tLen, tExt:
+		return ps.errAt(t, "%s: %v is a keyword, not a label", op, t)
+	case tPunct:
+		switch t.text {
+		case "a", "x":
+			return ps.errAt(t, "%s: %q is the %s register, not a label (labels need at least 2 characters)", op, t.text, strings.ToUpper(t.text))
+		case "m":
+			return ps.errAt(t, "%s: %q is not a label (labels need at least 2 characters)", op, t.text)
 		}
-		return ps.errAt(t, "%s: expected a label, got %v", op, t)
 	}
-	ps.refs = append(ps.refs, labelRef{pc: len(ps.prog), field: field, name: t.text, line: t.line})
-	return nil
+	return ps.errAt(t, "%s: expected a label, got %v", op, t)
 }
 
-func (ps *asmParser) emit(code uint16, k uint32, line int) error {
+func (ps *asmParser) emit(code Opcode, k uint32, line int) error {
 	if len(ps.prog) >= MaxDecodeInstructions {
-		return lineError(ps.name, line, "more than %d instructions", MaxDecodeInstructions)
+		return ps.fail(line, "more than %d instructions (the kernel takes at most %d)", MaxDecodeInstructions, MaxInstructions)
 	}
-	ps.prog = append(ps.prog, Instruction{Op: code, K: k})
+	ps.prog = append(ps.prog, Stmt(code, k))
 	ps.lines = append(ps.lines, line)
 	return nil
 }
 
 func (ps *asmParser) parse() error {
 	for {
+		ps.cur = -1
 		t := ps.peek()
 		switch t.kind {
 		case tEOF:
 			return ps.finish()
 		case tLabel:
-			ps.pos++
+			ps.next()
 			if !ps.accept(":") {
 				return ps.errAt(t, "unknown mnemonic %q", t.text)
 			}
-			if _, dup := ps.labels[t.text]; !dup {
-				ps.labels[t.text] = len(ps.prog)
-				ps.defLn[t.text] = t.line
-				ps.order = append(ps.order, t.text)
+			if first, dup := ps.defLn[t.text]; dup {
+				return ps.fail(t.line, "label %q is defined twice: on line %d and on line %d", t.text, first, t.line)
 			}
+			if len(ps.order) >= MaxDecodeInstructions {
+				return ps.fail(t.line, "more than %d labels", MaxDecodeInstructions)
+			}
+			ps.labels[t.text] = len(ps.prog)
+			ps.defLn[t.text] = t.line
+			ps.order = append(ps.order, t.text)
 		case tOp:
-			ps.pos++
+			ps.next()
+			ps.cur = len(ps.prog)
 			if err := ps.instruction(t); err != nil {
 				return err
 			}
@@ -408,7 +575,7 @@ func (ps *asmParser) instruction(opTok token) error {
 	if err != nil {
 		return err
 	}
-	return ps.emit(uint16(form.op), k, opTok.line)
+	return ps.emit(form.op, k, opTok.line)
 }
 
 // pickForm chooses, by looking at the tokens that follow, which row of
@@ -450,7 +617,7 @@ func (ps *asmParser) pickForm(mnem string) (asmForm, error) {
 	t := ps.peek()
 	reg, afterPercent := t, t.kind == tPunct && t.text == "%"
 	if afterPercent {
-		reg = ps.toks[ps.pos+1]
+		reg = ps.la(1)
 	}
 	if reg.kind == tPunct {
 		switch reg.text {
@@ -480,7 +647,7 @@ func (ps *asmParser) pickForm(mnem string) (asmForm, error) {
 	)
 	switch {
 	case t.kind == tPunct && t.text == "#":
-		next := ps.toks[ps.pos+1]
+		next := ps.la(1)
 		switch {
 		case next.kind == tExt && rows[argExt] != 0:
 			f, _ = row(argExt)
@@ -521,10 +688,13 @@ func (ps *asmParser) operand(form asmForm) (asmForm, uint32, error) {
 	switch form.arg {
 	case argNone:
 	case argImm:
-		k, err = ps.hashNumber(op)
+		k, err = ps.hashValue(op)
 	case argImmBare:
-		ps.accept("#")
-		k, err = ps.number(op)
+		if ps.accept("#") {
+			k, err = ps.value(op)
+		} else {
+			k, err = ps.number(op)
+		}
 	case argLen:
 		ps.accept("#")
 		ps.next() // tLen, as pickForm saw
@@ -546,7 +716,7 @@ func (ps *asmParser) operand(form asmForm) (asmForm, uint32, error) {
 		}
 		var ok bool
 		if form, ok = formFor(op, want); !ok {
-			return form, 0, ps.errAt(ps.toks[ps.pos-1], "%s: unexpected operand", op)
+			return form, 0, ps.errAt(ps.prev, "%s: unexpected operand", op)
 		}
 	case argMem:
 		k, err = ps.memRef(op)
@@ -561,7 +731,7 @@ func (ps *asmParser) operand(form asmForm) (asmForm, uint32, error) {
 		err = ps.labelRef(op, refK)
 	case argJump, argJumpX, argJumpNot, argJumpNotX:
 		if form.arg == argJump || form.arg == argJumpNot {
-			if k, err = ps.hashNumber(op); err != nil {
+			if k, err = ps.hashValue(op); err != nil {
 				return form, 0, err
 			}
 		} else {
@@ -582,9 +752,10 @@ func (ps *asmParser) operand(form asmForm) (asmForm, uint32, error) {
 	return form, k, err
 }
 
-// finish resolves labels like bpf_stage_2_reduce_labels: a JA offset is
-// target-pc-1 wrapped to 32 bits and never range-checked; jt and jf must be
-// in 0..255.
+// finish resolves labels like bpf_stage_2_reduce_labels: a jump's offset
+// is target-pc-1; jt and jf must be in 0..255. Unlike bpf_asm, which
+// wraps a backward ja's offset to 32 bits, a jump must go forward: the
+// kernel's jumps do (bpf_check_classic, net/core/filter.c).
 func (ps *asmParser) finish() error {
 	for _, name := range ps.order {
 		if ps.labels[name] == len(ps.prog) {
@@ -592,20 +763,25 @@ func (ps *asmParser) finish() error {
 		}
 	}
 	for _, r := range ps.refs {
+		ps.cur = r.pc
 		target, ok := ps.labels[r.name]
 		if !ok {
-			return lineError(ps.name, r.line, "undefined label %q", r.name)
+			return ps.fail(r.line, "%s: label %q is not defined", r.op, r.name)
 		}
 		off := target - r.pc - 1
+		if off < 0 {
+			return ps.fail(r.line, "%s: jumps only go forward: label %q (line %d) is at pc %d, the jump at pc %d",
+				r.op, r.name, ps.defLn[r.name], target, r.pc)
+		}
 		ins := &ps.prog[r.pc]
 		switch r.field {
 		case refK:
-			ins.K = uint32(int32(off))
+			ins.K = uint32(off)
 		case refJt, refJf:
-			if off < 0 || off > 255 {
-				return lineError(ps.name, r.line,
-					"jump from instruction %d to label %q (instruction %d) is out of range: offset %d is not in 0..255",
-					r.pc, r.name, target, off)
+			if off > 255 {
+				return ps.fail(r.line,
+					"%s: jump to label %q (pc %d) is out of range: offset %d is more than 255",
+					r.op, r.name, target, off)
 			}
 			if r.field == refJt {
 				ins.Jt = uint8(off)

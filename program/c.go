@@ -25,8 +25,10 @@ import (
 // linux/bpf_common.h (BPF_*, SKF_*, BPF_CLASS(code) and the other field
 // macros); offsetof(struct seccomp_data, nr|arch|instruction_pointer|
 // args[N]); sizeof(struct seccomp_data); and any name
-// seccompdata.MacroValue knows (SECCOMP_RET_*, AUDIT_ARCH_*, __NR_*, errno
-// names). Expressions are evaluated in 64-bit signed arithmetic; a value
+// seccompdata.MacroValue knows (SECCOMP_RET_*, AUDIT_ARCH_*, __NR_*, SYS_*,
+// errno names), the syscall and errno names with the numbers of the
+// filter's arch (DecodeOptions.Arch; symbols.go). Expressions are evaluated
+// in 64-bit signed arithmetic; a value
 // that does not fit its field is an error, where C would truncate it
 // silently: code must be in 0..0xffff (BPF_STMT casts it to unsigned short),
 // jt and jf in 0..255, and k in -0x80000000..0xffffffff (a negative k,
@@ -58,80 +60,89 @@ func (t cToken) String() string {
 	return strconv.Quote(t.text)
 }
 
-func lexC(src, name string) ([]cToken, error) {
-	toks := make([]cToken, 0, len(src)/4+1)
-	line := 1
-	lineStart := true // only white space so far on this line
-	for i := 0; i < len(src); {
-		c := src[i]
+// cLexer splits C text into tokens on demand, skipping comments and
+// preprocessor lines.
+type cLexer struct {
+	src       string
+	name      string
+	i, line   int
+	lineStart bool // only white space so far on this line
+}
+
+func (lx *cLexer) next() (cToken, error) {
+	src := lx.src
+	for lx.i < len(src) {
+		i, c := lx.i, src[lx.i]
 		switch {
 		case c == '\n':
-			line++
-			i++
-			lineStart = true
+			lx.line++
+			lx.i++
+			lx.lineStart = true
 			continue
 		case c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v':
-			i++
+			lx.i++
 			continue
 		case c == '/' && strings.HasPrefix(src[i:], "//"):
-			for i < len(src) && src[i] != '\n' {
-				i++
+			if end := strings.IndexByte(src[i:], '\n'); end >= 0 {
+				lx.i += end
+			} else {
+				lx.i = len(src)
 			}
 			continue
 		case c == '/' && strings.HasPrefix(src[i:], "/*"):
 			end := strings.Index(src[i+2:], "*/")
 			if end < 0 {
-				return nil, lineError(name, line, "unterminated /* comment")
+				return cToken{}, lineError(lx.name, lx.line, "unterminated /* comment")
 			}
-			line += strings.Count(src[i:i+2+end], "\n")
-			i += end + 4
+			lx.line += strings.Count(src[i:i+2+end], "\n")
+			lx.i += end + 4
 			continue
-		case c == '#' && lineStart:
+		case c == '#' && lx.lineStart:
 			// A preprocessor line, with backslash continuations.
-			for i < len(src) && src[i] != '\n' {
-				if src[i] == '\\' && i+1 < len(src) && src[i+1] == '\n' {
-					line++
-					i++
-				} else if src[i] == '\\' && strings.HasPrefix(src[i+1:], "\r\n") {
-					line++
-					i += 2
+			for lx.i < len(src) && src[lx.i] != '\n' {
+				if src[lx.i] == '\\' && lx.i+1 < len(src) && src[lx.i+1] == '\n' {
+					lx.line++
+					lx.i++
+				} else if src[lx.i] == '\\' && strings.HasPrefix(src[lx.i+1:], "\r\n") {
+					lx.line++
+					lx.i += 2
 				}
-				i++
+				lx.i++
 			}
 			continue
 		}
-		lineStart = false
+		lx.lineStart = false
 		switch {
 		case isIdentStart(c):
 			j := i
 			for j < len(src) && isIdentChar(src[j]) {
 				j++
 			}
-			toks = append(toks, cToken{kind: cIdent, text: src[i:j], line: line})
-			i = j
+			lx.i = j
+			return cToken{kind: cIdent, text: src[i:j], line: lx.line}, nil
 		case isDigit(c):
 			j := i
 			for j < len(src) && (isIdentChar(src[j]) || src[j] == '.') {
 				j++
 			}
+			lx.i = j
 			v, err := parseCNumber(src[i:j])
 			if err != nil {
-				return nil, lineError(name, line, "%v", err)
+				return cToken{}, lineError(lx.name, lx.line, "%v", err)
 			}
-			toks = append(toks, cToken{kind: cNum, text: src[i:j], line: line, val: v})
-			i = j
+			return cToken{kind: cNum, text: src[i:j], line: lx.line, val: v}, nil
 		case strings.HasPrefix(src[i:], "<<") || strings.HasPrefix(src[i:], ">>"):
-			toks = append(toks, cToken{kind: cPunct, text: src[i : i+2], line: line})
-			i += 2
+			lx.i += 2
+			return cToken{kind: cPunct, text: src[i : i+2], line: lx.line}, nil
 		case strings.IndexByte("{}()[],;=|&^~+-*/%.", c) >= 0:
-			toks = append(toks, cToken{kind: cPunct, text: string(c), line: line})
-			i++
+			lx.i++
+			return cToken{kind: cPunct, text: string(c), line: lx.line}, nil
 		default:
 			r, _ := utf8.DecodeRuneInString(src[i:])
-			return nil, lineError(name, line, "unexpected character %q", r)
+			return cToken{}, lineError(lx.name, lx.line, "unexpected character %q", r)
 		}
 	}
-	return append(toks, cToken{kind: cEOF, line: line}), nil
+	return cToken{kind: cEOF, line: lx.line}, nil
 }
 
 // parseCNumber reads a C integer literal: hex, binary (a GNU extension),
@@ -143,16 +154,35 @@ func parseCNumber(s string) (uint64, error) {
 
 type cParser struct {
 	name string
-	toks []cToken
-	pos  int
+	lx   cLexer
+	buf  []cToken // tokens read ahead, buf[0] next
+	err  error    // the lexer's error, reported in place of an EOF token
+	sym  *symbols
 }
 
-func (ps *cParser) peek() cToken { return ps.toks[ps.pos] }
+// la returns the token n places ahead (0 is the next one). A lexer error
+// ends the tokens with an EOF token; the error is in ps.err.
+func (ps *cParser) la(n int) cToken {
+	for len(ps.buf) <= n {
+		if k := len(ps.buf); k > 0 && ps.buf[k-1].kind == cEOF {
+			return ps.buf[k-1]
+		}
+		t, err := ps.lx.next()
+		if err != nil {
+			ps.err = err
+			t = cToken{kind: cEOF, line: ps.lx.line}
+		}
+		ps.buf = append(ps.buf, t)
+	}
+	return ps.buf[n]
+}
+
+func (ps *cParser) peek() cToken { return ps.la(0) }
 
 func (ps *cParser) next() cToken {
-	t := ps.toks[ps.pos]
+	t := ps.la(0)
 	if t.kind != cEOF {
-		ps.pos++
+		ps.buf = ps.buf[:copy(ps.buf, ps.buf[1:])]
 	}
 	return t
 }
@@ -164,7 +194,7 @@ func (ps *cParser) is(s string) bool {
 
 func (ps *cParser) accept(s string) bool {
 	if ps.is(s) {
-		ps.pos++
+		ps.next()
 		return true
 	}
 	return false
@@ -175,44 +205,56 @@ func (ps *cParser) expect(s string) error {
 		return nil
 	}
 	t := ps.peek()
-	return lineError(ps.name, t.line, "expected %q, got %v", s, t)
+	return ps.errAt(t, "expected %q, got %v", s, t)
 }
 
+// errAt returns an error at t; at the end of the tokens a lexer error, if
+// there was one, is the error.
 func (ps *cParser) errAt(t cToken, format string, args ...any) error {
+	if t.kind == cEOF && ps.err != nil {
+		return ps.err
+	}
 	return lineError(ps.name, t.line, format, args...)
 }
 
-// isElementStart reports whether the token at i starts an instruction.
-func (ps *cParser) isElementStart(i int) bool {
-	t := ps.toks[i]
+// isElementStart reports whether the token n places ahead starts an
+// instruction.
+func (ps *cParser) isElementStart(n int) bool {
+	t := ps.la(n)
 	return t.kind == cPunct && t.text == "{" || t.kind == cIdent && (t.text == "BPF_STMT" || t.text == "BPF_JUMP")
 }
 
 const cWant = "a sock_filter initialiser such as { 0x06, 0, 0, 0x7fff0000 } or BPF_STMT(...)"
 
-// decodeC reads C initialisers.
-func decodeC(src, name string) (Program, error) {
-	toks, err := lexC(src, name)
-	if err != nil {
-		return nil, err
+// decodeC reads C initialisers with the names of sym.
+func decodeC(src, name string, sym *symbols) (textResult, error) {
+	ps := &cParser{name: name, lx: cLexer{src: src, name: name, line: 1, lineStart: true}, sym: sym}
+	r, err := ps.file()
+	if err == nil && ps.err != nil {
+		err = ps.err
 	}
-	ps := &cParser{name: name, toks: toks}
+	return r, err
+}
+
+func (ps *cParser) file() (textResult, error) {
+	var r textResult
 	if ps.peek().kind == cEOF {
-		return Program{}, nil // only comments and preprocessor lines
+		return textResult{prog: Program{}}, ps.err // only comments and preprocessor lines
 	}
 	outer := false
 	switch {
 	case ps.isElementStart(0):
 		// "{ {" or "{ BPF_STMT": an array's braces around the list.
 		if ps.is("{") && ps.isElementStart(1) {
-			outer, ps.pos = true, 1
+			outer = true
+			ps.next()
 		}
 	default:
 		// A declaration: identifiers, array brackets and stars, then "= {".
 		for {
 			t := ps.peek()
 			if t.kind == cIdent || t.kind == cNum || t.kind == cPunct && strings.Contains("[]*", t.text) {
-				ps.pos++
+				ps.next()
 				continue
 			}
 			if ps.accept("=") && ps.accept("{") {
@@ -220,60 +262,67 @@ func decodeC(src, name string) (Program, error) {
 				break
 			}
 			t = ps.peek()
-			if t.kind == cEOF {
-				return nil, ps.errAt(t, `declaration without "= {": no filter array`)
+			if t.kind == cEOF && ps.err == nil {
+				return r, ps.errAt(t, `declaration without "= {": no filter array`)
 			}
-			return nil, ps.errAt(t, "unexpected %v: expected %s", t, cWant)
+			return r, ps.errAt(t, "unexpected %v: expected %s", t, cWant)
 		}
 	}
-	var p Program
 	for {
 		if outer && ps.is("}") || ps.peek().kind == cEOF {
 			break // a missing "}" is reported below
 		}
-		if len(p) >= MaxDecodeInstructions {
-			return nil, ps.errAt(ps.peek(), "more than %d instructions", MaxDecodeInstructions)
+		t := ps.peek()
+		if len(r.prog) >= MaxDecodeInstructions {
+			return r, ps.errAt(t, "more than %d instructions (the kernel takes at most %d)", MaxDecodeInstructions, MaxInstructions)
 		}
 		ins, err := ps.element()
 		if err != nil {
-			return nil, err
+			return r, err
 		}
-		p = append(p, ins)
+		r.prog = append(r.prog, ins)
+		r.lines = append(r.lines, t.line)
 		if !ps.accept(",") {
 			break
 		}
 	}
 	if outer {
 		if err := ps.expect("}"); err != nil {
-			return nil, err
+			return r, err
 		}
 		if !ps.accept(";") && ps.peek().kind != cEOF {
 			t := ps.peek()
-			return nil, ps.errAt(t, "unexpected %v after the filter array", t)
+			return r, ps.errAt(t, "unexpected %v after the filter array", t)
 		}
 		if err := ps.checkTrailer(); err != nil {
-			return nil, err
+			return r, err
 		}
-	} else if t := ps.peek(); t.kind != cEOF {
-		return nil, ps.errAt(t, "unexpected %v after instruction %d: expected \",\"", t, len(p)-1)
+	} else if t := ps.peek(); t.kind != cEOF || ps.err != nil {
+		return r, ps.errAt(t, "unexpected %v after instruction %d: expected \",\"", t, len(r.prog)-1)
 	}
-	return p, nil // empty for "= { };", or no tokens at all
+	if r.prog == nil {
+		r.prog = Program{} // "= { };"
+	}
+	return r, nil
 }
 
 // checkTrailer lets other declarations follow the filter array (typically a
 // struct sock_fprog), but not a second list of instructions, so that
 // nothing that looks like a filter is dropped.
 func (ps *cParser) checkTrailer() error {
-	for i := ps.pos; i < len(ps.toks); i++ {
-		t := ps.toks[i]
+	for {
+		t := ps.next()
+		if t.kind == cEOF {
+			return ps.err
+		}
+		next := ps.peek()
 		switch {
 		case t.kind == cIdent && (t.text == "BPF_STMT" || t.text == "BPF_JUMP" || t.text == "sock_filter"),
-			t.kind == cPunct && t.text == "{" && i+1 < len(ps.toks) && (ps.toks[i+1].kind == cNum ||
-				ps.toks[i+1].kind == cIdent && strings.HasPrefix(ps.toks[i+1].text, "BPF_")):
+			t.kind == cPunct && t.text == "{" && (next.kind == cNum ||
+				next.kind == cIdent && strings.HasPrefix(next.text, "BPF_")):
 			return ps.errAt(t, "instructions after the end of the filter array: only one array is supported")
 		}
 	}
-	return nil
 }
 
 // element reads one instruction.
@@ -366,7 +415,7 @@ func (ps *cParser) args(what, closing string, n int) ([]cField, error) {
 				t := ps.peek()
 				return nil, ps.errAt(t, "%s: want %d fields, got %v after field %d", what, n, t, n)
 			}
-			ps.pos++
+			ps.next()
 			return out, nil
 		}
 		if len(out) > 0 {
@@ -420,7 +469,7 @@ func (ps *cParser) expr(level int) (int64, error) {
 		if l == 0 || l <= level {
 			return lhs, nil
 		}
-		ps.pos++
+		ps.next()
 		rhs, err := ps.expr(l)
 		if err != nil {
 			return 0, err
@@ -489,7 +538,7 @@ func (ps *cParser) unary() (int64, error) {
 	if t.kind == cPunct {
 		switch t.text {
 		case "-", "+", "~":
-			ps.pos++
+			ps.next()
 			v, err := ps.unary()
 			if err != nil {
 				return 0, err
@@ -557,13 +606,16 @@ func (ps *cParser) identifier(t cToken) (int64, error) {
 	if v, ok := bpfMacro(t.text); ok {
 		return v, nil
 	}
-	if v, ok := seccompdata.MacroValue(t.text); ok {
-		return int64(v), nil
-	}
 	if t.text == "BPF_STMT" || t.text == "BPF_JUMP" {
 		return 0, ps.errAt(t, "%s cannot be used inside an expression", t.text)
 	}
-	return 0, ps.errAt(t, "unknown identifier %q", t.text)
+	v, err := ps.sym.resolve(t.text, t.line)
+	if sys, errno := archDependent(t.text); err != nil && !sys && !errno {
+		return 0, ps.errAt(t, "unknown identifier %q", t.text)
+	} else if err != nil {
+		return 0, ps.errAt(t, "%v", err)
+	}
+	return v, nil
 }
 
 // offsetof evaluates offsetof(struct seccomp_data, field) after the name.

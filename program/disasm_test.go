@@ -40,14 +40,14 @@ func TestDisassemble(t *testing.T) {
 			name: "loads",
 			p: Program{
 				Stmt(0x28, AncillaryBase+AncProtocol), Stmt(0x20, AncillaryBase+AncAluXorX), Stmt(0x30, AncillaryBase+AncVlanTagPresent),
-				Stmt(0x50, 0xffffffff), Stmt(0x81, 0), Stmt(0xb1, 14), Stmt(0x60, 20), Stmt(0x80, 0), Stmt(0x06, 65535), Stmt(0x06, 65536),
+				Stmt(0x50, 0xffffffff), Stmt(0x81, 0), Stmt(0xb1, 14), Stmt(0x60, 15), Stmt(0x80, 0), Stmt(0x06, 65535), Stmt(0x06, 65536),
 			},
-			want: "\tldh proto\n\tld [0xfffff028]\n\tldb vlan_avail\n\tldb [x + 0xffffffff]\n\tldx #len\n\tldxb 4*([14]&0xf)\n\tld M[20]\n\tld #len\n\tret #65535\n\tret #0x10000\n",
+			want: "\tldh proto\n\tld [0xfffff028]\n\tldb vlan_avail\n\tldb [x + 0xffffffff]\n\tldx #len\n\tldxb 4*([14]&0xf)\n\tld M[15]\n\tld #len\n\tret #65535\n\tret #0x10000\n",
 		},
 		{
-			name: "jumps backwards and to themselves",
-			p:    Program{Stmt(0x00, 1), Stmt(0x05, 0xfffffffe), Stmt(0x05, 0xffffffff)},
-			want: "l0:\tld #1\n\tja l0\nl2:\tja l2\n",
+			name: "ja",
+			p:    Program{Stmt(0x05, 1), Stmt(0x05, 0), Stmt(0x06, 0)},
+			want: "\tja l2\n\tja l2\nl2:\tret #0\n",
 		},
 	}
 	for _, tt := range tests {
@@ -119,11 +119,11 @@ func TestInstructionText(t *testing.T) {
 	}
 }
 
-// TestIgnoredJumpBits covers issue 7 item 10: jt and jf outside the
-// conditional jumps, which the kernel ignores, are written as a comment in
-// bpf_asm, named by IgnoredJumpBits, and kept bit for bit by every other
-// format.
-func TestIgnoredJumpBits(t *testing.T) {
+// TestIgnoredBits covers issue 7 item 10 and issue 9 item 6: jt and jf
+// outside the conditional jumps, and k in the forms without one, which the
+// kernel ignores, are written as a comment in bpf_asm, named by
+// IgnoredBits, and kept bit for bit by every other format.
+func TestIgnoredBits(t *testing.T) {
 	for _, tt := range ignoredBits {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := Disassemble(tt.p)
@@ -133,13 +133,16 @@ func TestIgnoredJumpBits(t *testing.T) {
 			if got != tt.asm {
 				t.Errorf("Disassemble:\n%s\nwant\n%s", got, tt.asm)
 			}
-			want := withoutIgnoredJumpBits(tt.p)
+			want := withoutIgnoredBits(tt.p)
 			back, err := assemble(got, "")
 			if err != nil || !equalPrograms(back, want) {
 				t.Errorf("re-assembly: %v %s", err, firstDiff(back, want))
 			}
-			if idx := IgnoredJumpBits(back); idx != nil {
-				t.Errorf("IgnoredJumpBits of the re-assembled program = %v, want nil", idx)
+			if idx := IgnoredBits(back); idx != nil {
+				t.Errorf("IgnoredBits of the re-assembled program = %v, want nil", idx)
+			}
+			if idx := IgnoredBits(tt.p); len(idx) == 0 {
+				t.Errorf("IgnoredBits = %v, want the instructions with comments", idx)
 			}
 			for pc := range tt.p {
 				line := strings.Split(strings.TrimSuffix(got, "\n"), "\n")[pc]
@@ -174,12 +177,18 @@ func TestIgnoredJumpBits(t *testing.T) {
 		Jump(0x1334, 5, 1, 1), // 6: high byte set
 		Jump(0x55, 0, 1, 1),   // 7: jump class, no such operation
 		Jump(Txa, 0, 0, 9),    // 8
+		Stmt(RetA, 1),         // 9: k
+		Stmt(RetX, 1),         // 10: the kernel rejects ret x whatever its k
+		Stmt(RetK, 1),         // 11
+		Stmt(JgtX, 1),         // 12: k
+		Stmt(0x08, 1),         // 13: no such opcode
+		Stmt(LdxLen, 64),      // 14: k
 	}
-	if got, want := fmt.Sprint(IgnoredJumpBits(p)), "[1 3 5 6 7 8]"; got != want {
-		t.Errorf("IgnoredJumpBits = %s, want %s", got, want)
+	if got, want := fmt.Sprint(IgnoredBits(p)), "[1 3 5 6 7 8 9 12 14]"; got != want {
+		t.Errorf("IgnoredBits = %s, want %s", got, want)
 	}
-	if got := IgnoredJumpBits(Program{Jump(JgtK, 1, 1, 0), Stmt(RetA, 0)}); got != nil {
-		t.Errorf("IgnoredJumpBits = %v, want nil", got)
+	if got := IgnoredBits(Program{Jump(JgtK, 1, 1, 0), Stmt(RetA, 0), Stmt(LdImm, 5)}); got != nil {
+		t.Errorf("IgnoredBits = %v, want nil", got)
 	}
 	// A code bpf_asm cannot write still fails, jt or not.
 	if _, err := Disassemble(Program{Jump(0x08, 0, 1, 0), Stmt(RetK, 0)}); err == nil {

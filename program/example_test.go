@@ -26,7 +26,7 @@ drop:	ret #0
 func ExampleDecode_error() {
 	_, _, err := program.Decode([]byte("ld [4]\nlds [0]\n"), program.DecodeOptions{Name: "policy.asm"})
 	fmt.Println(err)
-	// Output: policy.asm:2: unknown mnemonic "lds"
+	// Output: policy.asm:2: unknown mnemonic "lds" (detected as asm; use --format to force another)
 }
 
 func ExampleDisassemble() {
@@ -61,26 +61,50 @@ func ExampleEncode() {
 	// { 0x15,  1, 12, 0x00000800 },
 }
 
-func ExampleIgnoredJumpBits() {
-	// The kernel reads jt and jf of conditional jumps only; this ret has
-	// a stray jf, as in a filter firejail ships.
+func ExampleIgnoredBits() {
+	// The kernel reads jt and jf of conditional jumps only, and no k in
+	// "ret a"; this ret has a stray jf, as in a filter firejail ships.
 	p := program.Program{
 		program.Stmt(program.LdAbsW, 0),
 		program.Jump(program.JeqK, 59, 0, 1),
 		program.Jump(program.RetK, 0x50001, 0, 1),
-		program.Stmt(program.RetK, 0x7fff0000),
+		program.Stmt(program.RetA, 7),
 	}
 	s, _ := program.Disassemble(p)
 	fmt.Print(s)
-	if pcs := program.IgnoredJumpBits(p); pcs != nil {
-		fmt.Println("jt/jf ignored by the kernel, left out of the bpf_asm text, at", pcs)
+	if pcs := program.IgnoredBits(p); pcs != nil {
+		fmt.Println("bits ignored by the kernel, left out of the bpf_asm text, at", pcs)
 	}
 	// Output:
 	// 	ld [0]
 	// 	jne #59, l3
 	// 	ret #0x50001 ; jt=0 jf=1 ignored by the kernel
-	// l3:	ret #0x7fff0000
-	// jt/jf ignored by the kernel, left out of the bpf_asm text, at [2]
+	// l3:	ret a ; k=0x7 ignored by the kernel
+	// bits ignored by the kernel, left out of the bpf_asm text, at [2 3]
+}
+
+func ExampleDecodeSource() {
+	// Syscall and errno names are read for the arch the filter checks:
+	// aarch64 has no open, and read is 63 there (0 on x86_64).
+	src := `
+	ld [4]
+	jne #AUDIT_ARCH_AARCH64, kill
+	ld [0]
+	jeq #__NR_read, deny, allow
+deny:	ret #SECCOMP_RET_ERRNO|EPERM
+allow:	ret #SECCOMP_RET_ALLOW
+kill:	ret #SECCOMP_RET_KILL_PROCESS
+`
+	s, err := program.DecodeSource([]byte(src), program.DecodeOptions{Name: "read.asm"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(s.Format, s.Arch, s.ArchSource, s.Program[3].K)
+	fmt.Println(program.InstructionTextLabels(s.Program, 3, s.Labels))
+	// Output:
+	// asm aarch64 checked by the filter 63
+	// jne #63, allow
 }
 
 func ExampleOpcode() {

@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/bpfsim/bpfsim/seccompdata"
 )
 
 // Format names one of the ways a program is written down.
@@ -34,14 +36,17 @@ const (
 	FormatComma
 )
 
-// MaxDecodeInstructions is the largest program Decode accepts. It is far
-// above the kernel's MaxInstructions (which is the verifier's business) and
-// only guards against absurd inputs.
-const MaxDecodeInstructions = 1 << 20
+// MaxDecodeInstructions is the largest program Decode accepts: sixteen
+// times the kernel's MaxInstructions (BPF_MAXINSNS), so that a program a
+// little too long is still read and then refused by the verifier in the
+// kernel's terms, while a runaway input is refused after this many
+// instructions, before the rest of it is read.
+const MaxDecodeInstructions = 16 * MaxInstructions
 
-// maxFileSize bounds what ReadFile reads: room for MaxDecodeInstructions
-// instructions in the most verbose text format.
-const maxFileSize = 64 << 20
+// MaxInputSize bounds the input Decode and ReadFile read, in bytes: room
+// for MaxDecodeInstructions instructions in the most verbose text format,
+// with comments. ReadFile stops reading past it.
+const MaxInputSize = 16 << 20
 
 // String returns the name ParseFormat accepts: "auto", "raw", "asm", "c",
 // "ddd" or "comma".
@@ -88,16 +93,27 @@ type DecodeOptions struct {
 	// Format is the input format; FormatAuto (the zero value) detects it.
 	Format Format
 	// BigEndian reads raw input as big-endian. Other formats ignore it, and
-	// detection never guesses it.
+	// detection never guesses it (see LooksBigEndian).
 	BigEndian bool
 	// Name is the file name used in errors; it may be empty.
 	Name string
+	// Arch is the arch whose syscall and errno numbers the names __NR_*,
+	// SYS_* and EPERM stand for in C and bpf_asm text. The zero Arch
+	// decides: the one arch the filter checks (it names one AUDIT_ARCH_*
+	// macro, or a jeq compares with one known AUDIT_ARCH value), else
+	// x86_64. A name the arch lacks is an error. Source.Arch reports the
+	// arch used.
+	Arch seccompdata.Arch
 }
 
 // Decode reads a program written in opt.Format, or in the format Detect
 // finds when opt.Format is FormatAuto, and returns it with the format used.
-// Errors are *DecodeError values. Decode never truncates: any byte it cannot
-// account for is an error. It rejects programs longer than
+// It is DecodeSource without what the text says besides the instructions.
+//
+// Errors are *DecodeError values; when the format was detected they say
+// so, and that --format forces another. Decode never truncates: any byte it
+// cannot account for is an error, and so is a number that does not fit its
+// field. It rejects inputs larger than MaxInputSize and programs longer than
 // MaxDecodeInstructions, but otherwise does not check what the kernel would
 // accept; that is the verifier's job.
 //
@@ -110,45 +126,11 @@ type DecodeOptions struct {
 // all the same, which a user may well hand to bpfsim by mistake and must be
 // told about in the kernel's terms rather than in a decoder's.
 func Decode(data []byte, opt DecodeOptions) (Program, Format, error) {
-	f := opt.Format
-	if f == FormatAuto {
-		var err error
-		if f, err = Detect(data); err != nil {
-			return nil, FormatAuto, &DecodeError{Name: opt.Name, Offset: -1, Msg: err.Error()}
-		}
-	}
-	var (
-		p   Program
-		err error
-	)
-	switch f {
-	case FormatRaw:
-		p, err = decodeRaw(data, opt.BigEndian, opt.Name)
-	case FormatAsm, FormatC, FormatDDD, FormatComma:
-		var text string
-		if text, err = textInput(data, opt.Name); err != nil {
-			return nil, f, err
-		}
-		switch f {
-		case FormatAsm:
-			p, err = assemble(text, opt.Name)
-		case FormatC:
-			p, err = decodeC(text, opt.Name)
-		case FormatDDD:
-			p, err = decodeDDD(text, opt.Name)
-		default:
-			p, err = decodeComma(text, opt.Name)
-		}
-	default:
-		return nil, f, &DecodeError{Name: opt.Name, Offset: -1, Msg: fmt.Sprintf("unknown program format %d", int(f))}
-	}
+	src, err := DecodeSource(data, opt)
 	if err != nil {
-		return nil, f, err
+		return nil, src.Format, err
 	}
-	if p == nil {
-		p = Program{}
-	}
-	return p, f, nil
+	return src.Program, src.Format, nil
 }
 
 // ReadFile reads the file at path and decodes it like Decode. When opt.Name
@@ -156,38 +138,46 @@ func Decode(data []byte, opt DecodeOptions) (Program, Format, error) {
 // reported as a *DecodeError, whose Err holds the cause (so errors.Is(err,
 // fs.ErrNotExist) works).
 func ReadFile(path string, opt DecodeOptions) (Program, Format, error) {
+	src, err := ReadSource(path, opt)
+	if err != nil {
+		return nil, src.Format, err
+	}
+	return src.Program, src.Format, nil
+}
+
+// ReadSource reads the file at path and decodes it like DecodeSource, with
+// errors as ReadFile's. It reads at most MaxInputSize bytes.
+func ReadSource(path string, opt DecodeOptions) (Source, error) {
 	if opt.Name == "" {
 		opt.Name = path
 	}
-	fail := func(err error) (Program, Format, error) {
+	fail := func(err error) (Source, error) {
 		msg := err.Error()
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
 			msg = pe.Op + ": " + pe.Err.Error() // the path is already in Name
 		}
-		return nil, opt.Format, &DecodeError{Name: opt.Name, Offset: -1, Msg: msg, Err: err}
+		de := inputError(opt.Name, "%s", msg)
+		de.Err = err
+		return Source{Format: opt.Format}, de
 	}
 	fh, err := os.Open(path)
 	if err != nil {
 		return fail(err)
 	}
 	defer fh.Close()
-	data, err := io.ReadAll(io.LimitReader(fh, maxFileSize+1))
+	data, err := io.ReadAll(io.LimitReader(fh, MaxInputSize+1))
 	if err != nil {
 		return fail(err)
 	}
-	if len(data) > maxFileSize {
-		return nil, opt.Format, &DecodeError{Name: opt.Name, Offset: -1,
-			Msg: fmt.Sprintf("file is larger than %d MiB", maxFileSize>>20)}
-	}
-	return Decode(data, opt)
+	return DecodeSource(data, opt)
 }
 
 // Encode writes p in format f. bigEndian selects the byte order of
 // FormatRaw and is ignored otherwise. FormatAsm is Disassemble's output and
-// fails, with an *EncodeError, for programs bpf_asm cannot express; it
-// writes jt and jf that the kernel ignores only in comments, so it reads
-// back without them (IgnoredJumpBits lists them). The other formats write
+// fails, with an *EncodeError, for programs bpf_asm cannot express (none
+// the kernel accepts); it writes fields the kernel ignores only in
+// comments, so it reads back without them (IgnoredBits lists them). The other formats write
 // any program, every bit of it. The empty program is written as what
 // Decode reads back as one: no bytes (raw, asm, c), "0\n" (ddd) or "0,\n"
 // (comma).
@@ -213,10 +203,18 @@ func Encode(p Program, f Format, bigEndian bool) ([]byte, error) {
 
 // Detect guesses the format of data, by these rules, in order:
 //
-//  1. Data that is not plausible text is raw: it contains a NUL byte or a
-//     control character other than tab, newline, carriage return, vertical
-//     tab and form feed, or it is not valid UTF-8. Real filters always
-//     contain NUL bytes (the high byte of every valid code is zero).
+//  1. Text or raw. Data is text when any of these holds, and raw otherwise:
+//     - it is valid UTF-8 without NUL bytes or control characters other
+//     than tab, newline, carriage return, vertical tab and form feed;
+//     - it starts like text: its first eight bytes (after a UTF-8 byte
+//     order mark) hold no NUL or such control character, and its first
+//     byte that is not white space is printable ASCII;
+//     - it is mostly text: no NUL byte, and at least 9 bytes in 10 are
+//     printable ASCII or white space.
+//     Every raw program the kernel accepts has a NUL byte in its first two
+//     bytes (the high byte of the first code), so none is taken for text;
+//     and a text with a stray Latin-1 byte or control character stays text,
+//     which the text readers refuse naming the line and byte.
 //  2. Text that starts, after white space, with digits and a comma is the
 //     comma format ("4,40 0 0 12,...").
 //  3. Text whose first non-blank line is a lone decimal number is ddd. Only
@@ -229,12 +227,12 @@ func Encode(p Program, f Format, bigEndian bool) ([]byte, error) {
 // The edge case: a raw file whose bytes all happen to be printable text (no
 // NUL, which means every code has a non-zero high byte and is invalid
 // anyway) is taken for text. Pass FormatRaw to read such a file as raw.
-// Detect never guesses big-endian raw data. Empty input is text (rule 5:
-// asm), which Decode reads as the empty program, as it does white space or
-// comments alone. The error is always nil; it is kept for callers written
-// when empty input was one.
+// Detect never guesses big-endian raw data (see LooksBigEndian). Empty
+// input is text (rule 5: asm), which Decode reads as the empty program, as
+// it does white space or comments alone. The error is always nil; it is
+// kept for callers written when empty input was one.
 func Detect(data []byte) (Format, error) {
-	if !plausibleText(data) {
+	if !isText(data) {
 		return FormatRaw, nil
 	}
 	s := strings.TrimPrefix(string(data), "\ufeff")
@@ -242,7 +240,9 @@ func Detect(data []byte) (Format, error) {
 	if n := leadingDigits(t); n > 0 && strings.HasPrefix(strings.TrimLeft(t[n:], " \t"), ",") {
 		return FormatComma, nil
 	}
-	for _, line := range strings.Split(s, "\n") {
+	for len(s) > 0 {
+		line, rest, _ := strings.Cut(s, "\n")
+		s = rest
 		line = strings.TrimSpace(line)
 		if line == "" {
 			continue
@@ -252,20 +252,62 @@ func Detect(data []byte) (Format, error) {
 		}
 		break
 	}
-	if looksLikeC(s) {
+	if looksLikeC(string(data)) {
 		return FormatC, nil
 	}
 	return FormatAsm, nil
 }
 
-// plausibleText reports whether data reads as text.
-func plausibleText(data []byte) bool {
+// textByte sorts a byte: printable ASCII or white space (1), a byte of
+// 0x80 and up (0), or NUL and the other control characters (-1).
+func textByte(c byte) int {
+	switch {
+	case c >= 0x20 && c < 0x7f, c == '\t', c == '\n', c == '\r', c == '\f', c == '\v':
+		return 1
+	case c >= 0x80:
+		return 0
+	}
+	return -1
+}
+
+// isText applies rule 1 of Detect.
+func isText(data []byte) bool {
+	clean := true // no NUL or other control character
 	for _, c := range data {
-		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' || c == 0x7f {
-			return false
+		if textByte(c) < 0 {
+			clean = false
+			break
 		}
 	}
-	return utf8.Valid(data)
+	if clean && utf8.Valid(data) {
+		return true
+	}
+	body := bytes.TrimPrefix(data, []byte("\ufeff"))
+	startsLikeText := true
+	for _, c := range body[:min(len(body), 8)] {
+		if textByte(c) < 0 {
+			startsLikeText = false
+		}
+	}
+	if startsLikeText {
+		i := 0
+		for i < len(body) && (body[i] == ' ' || body[i] >= '\t' && body[i] <= '\r') {
+			i++
+		}
+		if i == len(body) || textByte(body[i]) == 1 {
+			return true
+		}
+	}
+	if bytes.IndexByte(data, 0) >= 0 {
+		return false
+	}
+	n := 0
+	for _, c := range data {
+		if textByte(c) == 1 {
+			n++
+		}
+	}
+	return n >= len(data)-len(data)/10
 }
 
 // leadingDigits returns the number of ASCII digits at the start of s.
@@ -323,17 +365,21 @@ func firstInvalidUTF8(data []byte) int {
 	return len(data)
 }
 
-// textInput checks that data is text and returns it without a leading
-// UTF-8 byte order mark.
+// textInput checks that data is UTF-8 text and returns it without a
+// leading byte order mark. A NUL byte or a byte that is not UTF-8 is an
+// error naming its line and offset.
 func textInput(data []byte, name string) (string, error) {
+	at := func(i int, format string, args ...any) error {
+		e := lineError(name, 1+bytes.Count(data[:i], []byte("\n")), format, args...)
+		e.Offset = int64(i)
+		return e
+	}
 	if i := bytes.IndexByte(data, 0); i >= 0 {
-		return "", &DecodeError{Name: name, Line: 1 + bytes.Count(data[:i], []byte("\n")), Offset: -1,
-			Msg: "NUL byte in text input (is it a raw program?)"}
+		return "", at(i, "NUL byte in text input")
 	}
 	if !utf8.Valid(data) {
 		i := firstInvalidUTF8(data)
-		return "", &DecodeError{Name: name, Line: 1 + bytes.Count(data[:i], []byte("\n")), Offset: -1,
-			Msg: fmt.Sprintf("byte %d is not valid UTF-8 text (is it a raw program?)", i)}
+		return "", at(i, "byte %#02x is not UTF-8: text input must be UTF-8 (a Latin-1 character?)", data[i])
 	}
 	return strings.TrimPrefix(string(data), "\ufeff"), nil
 }

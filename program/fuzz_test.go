@@ -14,7 +14,7 @@ const maxFuzzInput = 2048
 
 // FuzzDecode checks that Decode never panics, and that whatever it accepts
 // survives a round trip through raw (both byte orders), ddd, comma and C,
-// and through asm, up to the jt and jf the kernel ignores, whenever
+// and through asm, up to the fields the kernel ignores, whenever
 // Disassemble can write the program.
 func FuzzDecode(f *testing.F) {
 	add := func(b []byte, format Format, bigEndian bool) {
@@ -73,7 +73,7 @@ func FuzzDecode(f *testing.F) {
 			}
 			want := p
 			if e.f == FormatAsm {
-				want = withoutIgnoredJumpBits(p) // written in comments only
+				want = withoutIgnoredBits(p) // written in comments only
 			}
 			if !equalPrograms(back, want) {
 				t.Fatalf("%v: round trip: %s", e.f, firstDiff(back, want))

@@ -56,17 +56,25 @@ func equalPrograms(a, b Program) bool {
 	return true
 }
 
-// withoutIgnoredJumpBits returns a copy of p with jt and jf cleared where
-// the kernel ignores them: the program its bpf_asm text reads back as.
-// Only conditional jumps keep them (bpf_check_classic, net/core/filter.c,
-// checks jt and jf of BPF_JMP|BPF_JEQ/JGT/JGE/JSET with BPF_K or BPF_X).
-func withoutIgnoredJumpBits(p Program) Program {
+// withoutIgnoredBits returns a copy of p with the fields the kernel
+// ignores cleared: the program its bpf_asm text reads back as. Only
+// conditional jumps keep jt and jf (bpf_check_classic, net/core/filter.c,
+// checks jt and jf of BPF_JMP|BPF_JEQ/JGT/JGE/JSET with BPF_K or BPF_X),
+// and k is dropped by bpf_convert_filter in ld/ldx #len (0x80, 0x81), the
+// ALU x forms and neg (0x0c..0xac, 0x84), the jumps on x (0x1d, 0x2d,
+// 0x3d, 0x4d), ret a (0x16), tax (0x07) and txa (0x87).
+func withoutIgnoredBits(p Program) Program {
 	q := append(Program(nil), p...)
 	for i := range q {
 		switch q[i].Op {
 		case 0x15, 0x1d, 0x25, 0x2d, 0x35, 0x3d, 0x45, 0x4d:
 		default:
 			q[i].Jt, q[i].Jf = 0, 0
+		}
+		switch q[i].Op {
+		case 0x80, 0x81, 0x0c, 0x1c, 0x2c, 0x3c, 0x4c, 0x5c, 0x6c, 0x7c, 0x9c, 0xac, 0x84,
+			0x1d, 0x2d, 0x3d, 0x4d, 0x16, 0x07, 0x87:
+			q[i].K = 0
 		}
 	}
 	return q

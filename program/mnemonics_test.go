@@ -90,6 +90,8 @@ func TestEveryOpcodeRoundTrips(t *testing.T) {
 			cases = []Instruction{{Op: uint16(f.op)}, {Op: uint16(f.op), K: 2}}
 		case f.arg.fixedK():
 			cases = []Instruction{{Op: uint16(f.op)}}
+		case f.arg == argMem:
+			cases = []Instruction{{Op: uint16(f.op)}, {Op: uint16(f.op), K: 9}, {Op: uint16(f.op), K: MemWords - 1}}
 		default:
 			for _, k := range []uint32{0, 9, 10, 0xffff, 0x10000, 0xffffffff,
 				AncillaryBase + AncProtocol, AncillaryBase + AncAluXorX, AncillaryBase + AncVlanTagPresent} {

@@ -4,14 +4,19 @@
 // forms.
 //
 // Decode (or ReadFile) reads a program in any of these formats, detecting the
-// format unless told (see Detect); Encode writes one; Disassemble writes
+// format unless told (see Detect), exactly as written or not at all: a
+// constant that does not fit its field, a label defined twice or a byte that
+// is not text is an error, never a silent truncation. DecodeSource (or
+// ReadSource) also returns what the text says besides the instructions: the
+// arch its syscall and errno names were read for, the author's labels and
+// the line of each instruction. Encode writes a program; Disassemble writes
 // bpf_asm text with labels that assembles back to the identical program, but
-// for jt and jf the kernel ignores, which it writes in comments
-// (IgnoredJumpBits).
-// Errors from decoding are *DecodeError values carrying the file name and the
-// line or byte offset; errors from encoding are *EncodeError values carrying
-// the instruction index. Nothing here checks whether the kernel would accept
-// a program: that is the verifier package's job.
+// for fields the kernel ignores, which it writes in comments (IgnoredBits).
+// Errors from decoding are *DecodeError values carrying the file name, the
+// line or byte offset and the pc; errors from encoding are *EncodeError
+// values carrying the instruction index. Nothing here checks whether the
+// kernel would accept a program: that is the verifier package's job (see
+// LooksBigEndian for a question only the verifier can finish).
 package program
 
 import (

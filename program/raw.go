@@ -1,9 +1,6 @@
 package program
 
-import (
-	"encoding/binary"
-	"fmt"
-)
+import "encoding/binary"
 
 // rawSize is sizeof(struct sock_filter).
 const rawSize = 8
@@ -12,12 +9,14 @@ const rawSize = 8
 // instructions.
 func decodeRaw(data []byte, bigEndian bool, name string) (Program, error) {
 	if len(data)%rawSize != 0 {
-		return nil, &DecodeError{Name: name, Offset: int64(len(data)),
-			Msg: fmt.Sprintf("length %d is not a multiple of %d", len(data), rawSize)}
+		e := inputError(name, "length %d is not a multiple of %d", len(data), rawSize)
+		e.Offset = int64(len(data))
+		return nil, e
 	}
 	if len(data)/rawSize > MaxDecodeInstructions {
-		return nil, &DecodeError{Name: name, Offset: MaxDecodeInstructions * rawSize,
-			Msg: fmt.Sprintf("more than %d instructions", MaxDecodeInstructions)}
+		e := inputError(name, "more than %d instructions (the kernel takes at most %d)", MaxDecodeInstructions, MaxInstructions)
+		e.Offset = MaxDecodeInstructions * rawSize
+		return nil, e
 	}
 	var order binary.ByteOrder = binary.LittleEndian
 	if bigEndian {

@@ -12,8 +12,8 @@ import (
 )
 
 // everyAsmCode uses every code bpf_asm can produce (tools/bpf/bpf_exp.y),
-// including ones the kernel rejects (ret x, div #0, ld M[20], lsh #32,
-// backward ja), every extension name and offsets without one.
+// including ones the kernel rejects (ret x, div #0, lsh #32), every
+// extension name and offsets without one.
 var everyAsmCode = Program{
 	Stmt(0x00, 5), Stmt(0x00, 0xffffffff),
 	Stmt(0x20, 4), Stmt(0x28, 12), Stmt(0x30, 23),
@@ -25,9 +25,9 @@ var everyAsmCode = Program{
 	Stmt(0x20, AncillaryBase+AncVlanTPID), Stmt(0x20, AncillaryBase+AncMax), Stmt(0x20, AncillaryBase+2),
 	Stmt(0x28, AncillaryBase+AncProtocol), Stmt(0x30, AncillaryBase+AncRandom), Stmt(0x30, NetOffset+9), Stmt(0x20, LinkOffset),
 	Stmt(0x40, 5), Stmt(0x48, 0xffffffff), Stmt(0x50, 0x10000),
-	Stmt(0x60, 3), Stmt(0x60, 20), Stmt(0x80, 0),
+	Stmt(0x60, 3), Stmt(0x60, 15), Stmt(0x80, 0),
 	Stmt(0x01, 7), Stmt(0x61, 15), Stmt(0x81, 0), Stmt(0xb1, 14),
-	Stmt(0x02, 0), Stmt(0x03, 0xffffffff),
+	Stmt(0x02, 0), Stmt(0x03, 15),
 	Stmt(0x04, 1), Stmt(0x0c, 0), Stmt(0x14, 2), Stmt(0x1c, 0), Stmt(0x24, 3), Stmt(0x2c, 0),
 	Stmt(0x34, 0), Stmt(0x3c, 0), Stmt(0x44, 0xff), Stmt(0x4c, 0), Stmt(0x54, 0xf), Stmt(0x5c, 0),
 	Stmt(0x64, 32), Stmt(0x6c, 0), Stmt(0x74, 31), Stmt(0x7c, 0), Stmt(0x84, 0),
@@ -38,7 +38,6 @@ var everyAsmCode = Program{
 	Jump(0x3d, 0, 2, 1), Jump(0x45, 0x10, 0, 1), Jump(0x4d, 0, 1, 0), Jump(0x45, 3, 1, 1),
 	Stmt(0x05, 0), Stmt(0x05, 1),
 	Stmt(0x06, 0), Stmt(0x0e, 0), Stmt(0x16, 0),
-	Stmt(0x05, 0xfffffffe), // backward ja to the ret a above
 	Stmt(0x06, 0x7fff0000),
 }
 
@@ -59,21 +58,26 @@ var notAsm = []struct {
 	{"code 0xf4", Program{Stmt(0xf4, 0)}, 0},
 	{"code 0x55 (jmp op 0x50)", Program{Jump(0x55, 0, 0, 0), Stmt(6, 0)}, 0},
 	{"high byte set", Program{Stmt(6, 0), Stmt(0x1334, 5)}, 1},
-	{"k in ret a", Program{Stmt(0x16, 1)}, 0},
-	{"k in ld #len", Program{Stmt(0x80, 64), Stmt(6, 0)}, 0},
-	{"k in add x", Program{Stmt(0x0c, 1), Stmt(6, 0)}, 0},
-	{"k in jeq x", Program{Jump(0x1d, 1, 0, 0), Stmt(6, 0)}, 0},
+	{"k in ret x", Program{Stmt(0x0e, 1)}, 0},
 	{"jt past the end", Program{Stmt(6, 0), Jump(0x15, 0, 1, 0)}, 1},
 	{"jf past the end", Program{Jump(0x15, 0, 0, 5), Stmt(6, 0)}, 0},
 	{"ja past the end", Program{Stmt(0x05, 1), Stmt(6, 0)}, 0},
 	{"ja far before the start", Program{Stmt(6, 0), Stmt(0x05, 0xfffffff0)}, 1},
+	{"backward ja", Program{Stmt(0x00, 1), Stmt(0x05, 0xfffffffe), Stmt(6, 0)}, 1},
+	{"ja to itself", Program{Stmt(0x05, 0xffffffff), Stmt(6, 0)}, 0},
+	// bpf_check_classic: k < BPF_MEMWORDS (16) in the M[] forms.
+	{"ld M[16]", Program{Stmt(0x60, 16), Stmt(6, 0)}, 0},
+	{"ldx M[20]", Program{Stmt(6, 0), Stmt(0x61, 20)}, 1},
+	{"st M[0xffffffff]", Program{Stmt(0x02, 0xffffffff), Stmt(6, 0)}, 0},
+	{"stx M[0x10]", Program{Stmt(0x03, 0x10), Stmt(6, 0)}, 0},
 }
 
-// ignoredBits holds programs with jt or jf set where the kernel ignores
-// them (bpf_check_classic and bpf_convert_filter, net/core/filter.c, read
-// them in conditional jumps only), with their bpf_asm text: the bits go in
-// a comment, which bpf_asm and our reader skip (";" to the end of the line,
-// tools/bpf/bpf_exp.l).
+// ignoredBits holds programs with bits set in fields the kernel ignores,
+// with their bpf_asm text: the bits go in a comment, which bpf_asm and our
+// reader skip (";" to the end of the line, tools/bpf/bpf_exp.l). jt and jf
+// are read in conditional jumps only (bpf_check_classic and
+// bpf_convert_filter, net/core/filter.c); k is not read in the forms that
+// take none (see IgnoredBits for the kernel functions).
 var ignoredBits = []struct {
 	name string
 	p    Program
@@ -105,6 +109,36 @@ var ignoredBits = []struct {
 		p:    Program{Jump(0x07, 0, 255, 0), Jump(0xb1, 14, 0, 3), Jump(0x16, 0, 1, 1)},
 		asm: "\ttax ; jt=255 jf=0 ignored by the kernel\n\tldxb 4*([14]&0xf) ; jt=0 jf=3 ignored by the kernel\n" +
 			"\tret a ; jt=1 jf=1 ignored by the kernel\n",
+	},
+	{
+		name: "k in ret a",
+		p:    Program{Stmt(RetA, 1)},
+		asm:  "\tret a ; k=0x1 ignored by the kernel\n",
+	},
+	{
+		name: "k in ld #len and ldx #len",
+		p:    Program{Stmt(LdLen, 64), Stmt(LdxLen, 0xffffffff), Stmt(RetA, 0)},
+		asm:  "\tld #len ; k=0x40 ignored by the kernel\n\tldx #len ; k=0xffffffff ignored by the kernel\n\tret a\n",
+	},
+	{
+		name: "k in the x forms of the ALU",
+		p:    Program{Stmt(AddX, 1), Stmt(SubX, 2), Stmt(MulX, 3), Stmt(DivX, 4), Stmt(OrX, 5), Stmt(AndX, 6), Stmt(LshX, 7), Stmt(RshX, 8), Stmt(ModX, 9), Stmt(XorX, 10), Stmt(Neg, 11), Stmt(RetA, 0)},
+		asm: "\tadd x ; k=0x1 ignored by the kernel\n\tsub x ; k=0x2 ignored by the kernel\n\tmul x ; k=0x3 ignored by the kernel\n" +
+			"\tdiv x ; k=0x4 ignored by the kernel\n\tor x ; k=0x5 ignored by the kernel\n\tand x ; k=0x6 ignored by the kernel\n" +
+			"\tlsh x ; k=0x7 ignored by the kernel\n\trsh x ; k=0x8 ignored by the kernel\n\tmod x ; k=0x9 ignored by the kernel\n" +
+			"\txor x ; k=0xa ignored by the kernel\n\tneg ; k=0xb ignored by the kernel\n\tret a\n",
+	},
+	{
+		name: "k in jumps on x, tax and txa",
+		p:    Program{Jump(JeqX, 1, 0, 0), Jump(JgtX, 0x80000000, 0, 1), Jump(JsetX, 7, 1, 1), Stmt(Tax, 2), Stmt(Txa, 3), Stmt(RetK, 0)},
+		asm: "\tjeq x, l1 ; k=0x1 ignored by the kernel\nl1:\tjle x, l3 ; k=0x80000000 ignored by the kernel\n" +
+			"\tjset x, l4, l4 ; k=0x7 ignored by the kernel\nl3:\ttax ; k=0x2 ignored by the kernel\n" +
+			"l4:\ttxa ; k=0x3 ignored by the kernel\n\tret #0\n",
+	},
+	{
+		name: "k, jt and jf in ret a",
+		p:    Program{Jump(RetA, 5, 1, 0)},
+		asm:  "\tret a ; jt=1 jf=0 k=0x5 ignored by the kernel\n",
 	},
 }
 
@@ -140,14 +174,14 @@ type encoding struct {
 var encodings = []encoding{{FormatRaw, false}, {FormatRaw, true}, {FormatAsm, false}, {FormatC, false}, {FormatDDD, false}, {FormatComma, false}}
 
 // roundTrip encodes p in every format and checks that it decodes, with the
-// format given and detected, to p again; from asm, to p without the jt and
-// jf the kernel ignores.
+// format given and detected, to p again; from asm, to p without the bits
+// the kernel ignores.
 func roundTrip(t *testing.T, name string, p Program, wantAsm bool) {
 	t.Helper()
 	for _, e := range encodings {
 		want := p
 		if e.f == FormatAsm {
-			want = withoutIgnoredJumpBits(p)
+			want = withoutIgnoredBits(p)
 		}
 		enc, err := Encode(p, e.f, e.be)
 		if e.f == FormatAsm && !wantAsm {

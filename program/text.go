@@ -49,87 +49,93 @@ func appendFields(b []byte, ins Instruction) []byte {
 // decodeDDD reads tcpdump -ddd output. Blank lines and white space around
 // fields are tolerated (tcpdump writes neither); anything else that is not
 // a decimal field is an error.
-func decodeDDD(text, name string) (Program, error) {
-	lines := strings.Split(text, "\n")
+func decodeDDD(text, name string) (textResult, error) {
 	count, countLine := -1, 0
-	var p Program
-	for i, line := range lines {
-		ln := i + 1
+	var r textResult
+	for ln, rest := 1, text; rest != ""; ln++ {
+		var line string
+		line, rest, _ = strings.Cut(rest, "\n")
 		fields := strings.Fields(line)
 		if len(fields) == 0 {
 			continue
 		}
 		if count < 0 {
 			if len(fields) != 1 {
-				return nil, lineError(name, ln, "want the instruction count alone on the first line, got %q", strings.TrimSpace(line))
+				return r, lineError(name, ln, "want the instruction count alone on the first line, got %q", strings.TrimSpace(line))
 			}
 			n, err := parseCount(fields[0])
 			if err != nil {
-				return nil, lineError(name, ln, "%v", err)
+				return r, lineError(name, ln, "%v", err)
 			}
 			count, countLine = n, ln
-			p = make(Program, 0, min(count, len(lines)))
+			r.prog = make(Program, 0, min(count, strings.Count(rest, "\n")+1))
+			r.lines = make([]int, 0, cap(r.prog))
 			continue
 		}
-		if len(p) == count {
-			return nil, lineError(name, ln, "more instructions than the count %d given on line %d", count, countLine)
+		if len(r.prog) == count {
+			return r, lineError(name, ln, "more instructions than the count %d given on line %d", count, countLine)
 		}
 		ins, err := parseFields(fields)
 		if err != nil {
-			return nil, lineError(name, ln, "%v", err)
+			return r, lineError(name, ln, "%v", err)
 		}
-		p = append(p, ins)
+		r.prog = append(r.prog, ins)
+		r.lines = append(r.lines, ln)
 	}
 	if count < 0 {
-		return Program{}, nil // blank input: no instructions
+		return textResult{prog: Program{}}, nil // blank input: no instructions
 	}
-	if len(p) != count {
-		return nil, lineError(name, countLine, "count is %d but %d instructions follow", count, len(p))
+	if len(r.prog) != count {
+		return r, lineError(name, countLine, "count is %d but %d instructions follow", count, len(r.prog))
 	}
-	return p, nil
+	return r, nil
 }
 
 // decodeComma reads bpf_asm's default output. The trailing comma that
 // bpf_asm always writes is optional, and white space (including newlines)
 // around fields is tolerated.
-func decodeComma(text, name string) (Program, error) {
+func decodeComma(text, name string) (textResult, error) {
 	body := strings.TrimRight(text, " \t\r\n\f\v")
-	var parts []string
-	if body != "" {
-		parts = strings.Split(body, ",")
+	var r textResult
+	if body == "" {
+		return textResult{prog: Program{}}, nil // blank input: no instructions
 	}
-	if len(parts) > 1 && strings.TrimSpace(parts[len(parts)-1]) == "" {
-		parts = parts[:len(parts)-1] // the trailing comma
-	}
+	body = strings.TrimSuffix(body, ",") // the trailing comma
 	line := 1
-	lineOf := func(s string) int { // line on which part s starts
-		return line + strings.Count(s[:len(s)-len(strings.TrimLeft(s, " \t\r\n\f\v"))], "\n")
+	// lineOf returns the line on which part starts, after white space.
+	lineOf := func(part string) int {
+		return line + strings.Count(part[:len(part)-len(strings.TrimLeft(part, " \t\r\n\f\v"))], "\n")
 	}
-	if len(parts) == 0 {
-		return Program{}, nil // blank input: no instructions
-	}
-	count, err := parseCount(strings.TrimSpace(parts[0]))
+	head, rest, more := strings.Cut(body, ",")
+	count, err := parseCount(strings.TrimSpace(head))
 	if err != nil {
-		return nil, lineError(name, lineOf(parts[0]), "%v", err)
+		return r, lineError(name, lineOf(head), "%v", err)
 	}
-	line += strings.Count(parts[0], "\n")
-	if len(parts)-1 != count {
-		return nil, lineError(name, 1, "count is %d but %d instructions follow", count, len(parts)-1)
+	line += strings.Count(head, "\n")
+	n := 0
+	if more {
+		n = strings.Count(rest, ",") + 1
 	}
-	p := make(Program, 0, len(parts)-1)
-	for i, part := range parts[1:] {
+	if n != count {
+		return r, lineError(name, 1, "count is %d but %d instructions follow", count, n)
+	}
+	r.prog, r.lines = make(Program, 0, n), make([]int, 0, n)
+	for i := 0; more; i++ {
+		var part string
+		part, rest, more = strings.Cut(rest, ",")
 		fields := strings.Fields(part)
 		if len(fields) == 0 {
-			return nil, lineError(name, lineOf(part), "instruction %d is empty", i)
+			return r, lineError(name, lineOf(part), "instruction %d is empty", i)
 		}
 		ins, err := parseFields(fields)
 		if err != nil {
-			return nil, lineError(name, lineOf(part), "instruction %d: %v", i, err)
+			return r, lineError(name, lineOf(part), "instruction %d: %v", i, err)
 		}
-		p = append(p, ins)
+		r.prog = append(r.prog, ins)
+		r.lines = append(r.lines, lineOf(part))
 		line += strings.Count(part, "\n")
 	}
-	return p, nil
+	return r, nil
 }
 
 // parseCount reads the instruction count of the ddd and comma formats.

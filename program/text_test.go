@@ -72,7 +72,7 @@ func TestDecodeTextErrors(t *testing.T) {
 		{"ddd hex field", FormatDDD, "1\n0x6 0 0 0\n", 2, `code "0x6" is not a decimal number`},
 		{"ddd negative field", FormatDDD, "1\n6 0 0 -1\n", 2, `k "-1" is not a decimal number`},
 		{"ddd count with extra field", FormatDDD, "4 5\n", 1, "want the instruction count alone on the first line"},
-		{"ddd huge count", FormatDDD, "99999999\n6 0 0 0\n", 1, "instruction count 99999999 is more than 1048576"},
+		{"ddd huge count", FormatDDD, "99999999\n6 0 0 0\n", 1, "instruction count 99999999 is more than 65536"},
 		{"ddd zero count with an instruction", FormatDDD, "0\n6 0 0 0\n", 2, "more instructions than the count 0 given on line 1"},
 		{"comma zero count with an instruction", FormatComma, "0,6 0 0 0,", 1, "count is 0 but 1 instructions follow"},
 		{"comma count mismatch", FormatComma, "3,40 0 0 12,21 0 1 2048,6 0 0 4294967295,6 0 0 0,\n", 1, "count is 3 but 4 instructions follow"},
@@ -92,11 +92,11 @@ func TestDecodeTextErrors(t *testing.T) {
 func TestTextInputErrors(t *testing.T) {
 	for _, f := range []Format{FormatAsm, FormatC, FormatDDD, FormatComma} {
 		_, _, err := Decode([]byte("ret #0\n\x00"), DecodeOptions{Format: f, Name: "x"})
-		wantDecodeError(t, err, 2, -1, "NUL byte in text input")
+		wantDecodeError(t, err, 2, 7, "NUL byte in text input")
 		_, _, err = Decode([]byte("ret #0\xff"), DecodeOptions{Format: f, Name: "x"})
-		wantDecodeError(t, err, 1, -1, "byte 6 is not valid UTF-8")
+		wantDecodeError(t, err, 1, 6, "byte 0xff is not UTF-8: text input must be UTF-8 (a Latin-1 character?)")
 		_, _, err = Decode([]byte("ld [0]\nret #0 ; caf\xc3\xa9 \xc3\n"), DecodeOptions{Format: f, Name: "x"})
-		wantDecodeError(t, err, 2, -1, "byte 22 is not valid UTF-8")
+		wantDecodeError(t, err, 2, 22, "byte 0xc3 is not UTF-8")
 	}
 	// A byte order mark is skipped.
 	p, f, err := Decode([]byte("\ufeff"+ethertypeComma), DecodeOptions{})

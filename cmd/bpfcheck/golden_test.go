@@ -60,6 +60,15 @@ var goldenCases = []struct {
 	{"usage", []string{"--mode", "tcp", allow}, nil},
 	{"help", []string{"-h"}, nil},
 	{"unknown-flag", []string{"--bogus", allow}, nil},
+	// Issue 9: input read exactly or refused.
+	{"be-hint", []string{"testdata/golden/allow-be.bpf.in"}, nil},
+	{"latin1", []string{"testdata/latin1.asm"}, nil},
+	{"truncated", []string{"testdata/truncated.asm"}, nil},
+	{"dup-label", []string{"testdata/dup-label.asm"}, nil},
+	{"names-arch-checked", []string{"--print", "ddd", "testdata/read-aarch64.c"}, nil},
+	{"names-filter-arch", []string{"--print", "ddd", "--filter-arch", "x86_64", "testdata/read-aarch64.c"}, nil},
+	{"names-missing", []string{"testdata/open-aarch64.asm"}, nil},
+	{"names-filter-arch-bad", []string{"--filter-arch", "vax", allow}, nil},
 }
 
 func runGolden(args []string, fake *kerneltest.Fake) []byte {

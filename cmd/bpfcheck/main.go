@@ -67,6 +67,7 @@ type checker struct {
 // run is the command; open, when not nil, replaces kernel.Open.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, open func(context.Context, kernel.Options) (kernel.Kernel, error)) int {
 	o := options{live: cli.Live{Open: open}}
+	o.in.Hint = func(msg string) { fmt.Fprintf(stderr, "bpfcheck: hint: %s\n", msg) }
 	define := func(fs *pflag.FlagSet) {
 		o.in.AddFlags(fs)
 		fs.BoolVar(&o.probe, "probe-kernel", false, "only probe the live kernel: say in one line whether it is healthy, exit 0 if so and 5 if not")
@@ -178,8 +179,8 @@ func printProgram(ctx context.Context, o *options, files []string, stdin io.Read
 		return 0, cli.Inputf("%s: %v", names[0], err)
 	}
 	if f == program.FormatAsm {
-		if pcs := program.IgnoredJumpBits(progs[0]); pcs != nil {
-			fmt.Fprintf(stderr, "bpfcheck: warning: %s: %d instruction(s) (first at pc %d) carry jt/jf bits the kernel ignores; bpf_asm cannot keep them (the comments name them; --print raw keeps them)\n",
+		if pcs := program.IgnoredBits(progs[0]); pcs != nil {
+			fmt.Fprintf(stderr, "bpfcheck: warning: %s: %d instruction(s) (first at pc %d) carry bits the kernel ignores (jt/jf, or k where the form takes none); bpf_asm cannot keep them (the comments name them; --print raw keeps them)\n",
 				names[0], len(pcs), pcs[0])
 		}
 	}

@@ -79,6 +79,7 @@ type options struct {
 // run is the command; open, when not nil, replaces kernel.Open.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, open func(context.Context, kernel.Options) (kernel.Kernel, error)) int {
 	o := options{kernel: cli.Live{Open: open}}
+	o.in.Hint = func(msg string) { fmt.Fprintf(stderr, "bpfsim: hint: %s\n", msg) }
 	define := func(fs *pflag.FlagSet) {
 		o.in.AddFlags(fs)
 		fs.StringVarP(&o.syscall, "syscall", "s", "", "syscall `NAME` or number, as the filter sees it")
@@ -119,9 +120,14 @@ func simulate(o *options, files []string, stdin io.Reader, stdout io.Writer) (bo
 	if err != nil {
 		return false, cli.Usagef("--arch: %v", err)
 	}
-	files, progs, err := o.in.Policies(o.ctx, &o.kernel, files, stdin)
+	files, srcs, err := o.in.Sources(o.ctx, &o.kernel, files, stdin)
 	if err != nil {
 		return false, err
+	}
+	progs := make([]program.Program, len(srcs))
+	labels := make([]map[int]string, len(srcs))
+	for i, s := range srcs {
+		progs[i], labels[i] = s.Program, s.Labels
 	}
 	stack, err := cli.CompileStack(files, progs)
 	if err != nil {
@@ -138,7 +144,7 @@ func simulate(o *options, files []string, stdin io.Reader, stdout io.Writer) (bo
 	if err != nil {
 		return false, err
 	}
-	sim := &simulator{o: o, files: files, progs: progs, stack: stack, w: bufio.NewWriter(stdout)}
+	sim := &simulator{o: o, files: files, progs: progs, labels: labels, stack: stack, w: bufio.NewWriter(stdout)}
 	defer sim.w.Flush()
 	results := make([]*result, len(calls))
 	for i := range calls {
@@ -224,8 +230,11 @@ type simulator struct {
 	o     *options
 	files []string
 	progs []program.Program
-	stack vm.Stack
-	w     *bufio.Writer
+	// labels are the author's labels of each bpf_asm policy, by pc, for
+	// --trace.
+	labels []map[int]string
+	stack  vm.Stack
+	w      *bufio.Writer
 }
 
 // result is one line of bpfsim's JSON output (README, "JSON output").
@@ -270,11 +279,14 @@ func newAnswer(arch seccompdata.Arch, ret uint32, rets []uint32, filter int) ans
 }
 
 type step struct {
-	Filter int    `json:"filter"`
-	PC     int    `json:"pc"`
-	Insn   string `json:"insn"`
-	A      uint32 `json:"a"`
-	X      uint32 `json:"x"`
+	Filter int `json:"filter"`
+	PC     int `json:"pc"`
+	// Label is the author's label of the instruction, from a bpf_asm
+	// policy; Insn names jump targets by those labels too.
+	Label string `json:"label,omitempty"`
+	Insn  string `json:"insn"`
+	A     uint32 `json:"a"`
+	X     uint32 `json:"x"`
 }
 
 // kernelAnswer is the running kernel's answer for one call, with --live.
@@ -302,7 +314,8 @@ func (s *simulator) evaluate(c input.Call) *result {
 		// Filters run newest first (seccomp_run_filters).
 		for i := len(s.stack) - 1; i >= 0; i-- {
 			s.stack[i].TraceSeccomp(&words, func(st vm.Step) {
-				r.Trace = append(r.Trace, step{Filter: i, PC: st.PC, Insn: program.InstructionText(s.progs[i], st.PC), A: st.A, X: st.X})
+				r.Trace = append(r.Trace, step{Filter: i, PC: st.PC, Label: s.labels[i][st.PC],
+					Insn: program.InstructionTextLabels(s.progs[i], st.PC, s.labels[i]), A: st.A, X: st.X})
 			})
 		}
 	}
@@ -372,7 +385,11 @@ func (s *simulator) print(r *result) error {
 		if len(s.stack) > 1 {
 			prefix = fmt.Sprintf("[%d] ", st.Filter)
 		}
-		fmt.Fprintf(s.w, "  %s%4d: %-32s A=0x%08x X=0x%08x\n", prefix, st.PC, st.Insn, st.A, st.X)
+		insn := st.Insn
+		if st.Label != "" {
+			insn = st.Label + ": " + insn
+		}
+		fmt.Fprintf(s.w, "  %s%4d: %-32s A=0x%08x X=0x%08x\n", prefix, st.PC, insn, st.A, st.X)
 	}
 	name := r.Syscall
 	if name == "" {

@@ -114,8 +114,10 @@ func TestTrace(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 	// dropper.asm: ld [4]; jeq arch; ld [0]; jeq #110; ret ERRNO: five
-	// instructions run, and A holds the loaded words.
-	for _, want := range []string{"0: ld [4]", "A=0xc000003e", "2: ld [0]", "A=0x0000006e", "4: ret #0x50001"} {
+	// instructions run, and A holds the loaded words. Jumps and
+	// instructions are named by the file's own labels.
+	for _, want := range []string{"0: ld [4]", "A=0xc000003e", "1: jne #0xc000003e, allow ", "2: check_nr: ld [0]",
+		"A=0x0000006e", "4: drop: ret #0x50001"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("trace lacks %q:\n%s", want, out)
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/bpfsim/bpfsim/kernel"
 	"github.com/bpfsim/bpfsim/program"
+	"github.com/bpfsim/bpfsim/seccompdata"
 	"github.com/bpfsim/bpfsim/verifier"
 	"github.com/bpfsim/bpfsim/vm"
 )
@@ -244,15 +245,22 @@ func (l *Live) Close() {
 
 // Input holds the flags that say how to read policy files.
 type Input struct {
-	Format    string
-	BigEndian bool
-	Pid       int
+	Format     string
+	BigEndian  bool
+	FilterArch string
+	Pid        int
+	// Hint, when not nil, receives advice on an input that was read but
+	// is probably not what its author meant, as one line without the
+	// command's name: a raw file that reads as a valid filter only in the
+	// other byte order.
+	Hint func(msg string)
 }
 
-// AddFlags registers --format and --big-endian on fs.
+// AddFlags registers --format, --big-endian, --filter-arch and --pid on fs.
 func (in *Input) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&in.Format, "format", "auto", "input format: auto, raw, asm, c, ddd or comma")
 	fs.BoolVar(&in.BigEndian, "big-endian", false, "raw input is big-endian (default little-endian); the output's order is --print's: raw or raw-be")
+	fs.StringVar(&in.FilterArch, "filter-arch", "", "read the syscall and errno names (__NR_open, EPERM) of C and bpf_asm input as `ARCH`'s numbers (default: the one arch the filter checks, else x86_64)")
 	fs.IntVar(&in.Pid, "pid", 0, "read the filters of running thread `TID` (a process ID names its main thread), oldest first, instead of files")
 }
 
@@ -260,12 +268,34 @@ func (in *Input) AddFlags(fs *pflag.FlagSet) {
 // with a name for each: the files, or with --pid the filters of a running
 // thread, read through the live kernel that live opens.
 func (in *Input) Policies(ctx context.Context, live *Live, paths []string, stdin io.Reader) ([]string, []program.Program, error) {
+	names, srcs, err := in.Sources(ctx, live, paths, stdin)
+	if err != nil {
+		return nil, nil, err
+	}
+	progs := make([]program.Program, len(srcs))
+	for i, s := range srcs {
+		progs[i] = s.Program
+	}
+	return names, progs, nil
+}
+
+// Sources is Policies with what each input says besides its instructions
+// (program.Source: the format, the arch its names were read for, the
+// author's labels); a thread's filters are raw programs.
+func (in *Input) Sources(ctx context.Context, live *Live, paths []string, stdin io.Reader) ([]string, []program.Source, error) {
 	if in.Pid == 0 {
 		if len(paths) == 0 {
 			return nil, nil, Usagef("no policy file given (try --help)")
 		}
-		progs, err := in.LoadAll(paths, stdin)
-		return paths, progs, err
+		srcs := make([]program.Source, 0, len(paths))
+		for _, path := range paths {
+			s, err := in.LoadSource(path, stdin)
+			if err != nil {
+				return nil, nil, err
+			}
+			srcs = append(srcs, s)
+		}
+		return paths, srcs, nil
 	}
 	if len(paths) > 0 {
 		return nil, nil, Usagef("give policy files or --pid, not both")
@@ -285,36 +315,60 @@ func (in *Input) Policies(ctx context.Context, live *Live, paths []string, stdin
 		return nil, nil, Inputf("--pid %d: the thread has no seccomp filter", in.Pid)
 	}
 	names := make([]string, len(progs))
-	for i := range progs {
+	srcs := make([]program.Source, len(progs))
+	for i, p := range progs {
 		names[i] = fmt.Sprintf("pid %d filter %d", in.Pid, i)
+		srcs[i] = program.Source{Program: p, Format: program.FormatRaw}
 	}
-	return names, progs, nil
+	return names, srcs, nil
 }
 
 // Load reads one policy file ("-" is standard input).
 func (in *Input) Load(path string, stdin io.Reader) (program.Program, error) {
+	s, err := in.LoadSource(path, stdin)
+	return s.Program, err
+}
+
+// LoadSource reads one policy file ("-" is standard input, of at most
+// program.MaxInputSize bytes) with what its text says besides the
+// instructions. A raw file read as little-endian that is a valid filter
+// only as big-endian gets a Hint.
+func (in *Input) LoadSource(path string, stdin io.Reader) (program.Source, error) {
 	f, err := program.ParseFormat(in.Format)
 	if err != nil {
-		return nil, Usagef("--format: %v", err)
+		return program.Source{}, Usagef("--format: %v", err)
 	}
 	opt := program.DecodeOptions{Format: f, BigEndian: in.BigEndian, Name: path}
+	if in.FilterArch != "" {
+		if opt.Arch, err = seccompdata.LookupArch(in.FilterArch); err != nil {
+			return program.Source{}, Usagef("--filter-arch: %v", err)
+		}
+	}
+	var s program.Source
 	if path == "-" {
-		data, err := io.ReadAll(stdin)
+		data, err := io.ReadAll(io.LimitReader(stdin, program.MaxInputSize+1))
 		if err != nil {
-			return nil, Inputf("reading standard input: %v", err)
+			return program.Source{}, Inputf("reading standard input: %v", err)
 		}
 		opt.Name = "<stdin>"
-		p, _, err := program.Decode(data, opt)
+		s, err = program.DecodeSource(data, opt)
 		if err != nil {
-			return nil, &InputError{Msg: err.Error()}
+			return program.Source{}, &InputError{Msg: err.Error()}
 		}
-		return p, nil
+	} else if s, err = program.ReadSource(path, opt); err != nil {
+		return program.Source{}, &InputError{Msg: err.Error()}
 	}
-	p, _, err := program.ReadFile(path, opt)
-	if err != nil {
-		return nil, &InputError{Msg: err.Error()}
+	if s.Format == program.FormatRaw && !in.BigEndian && in.Hint != nil && program.LooksBigEndian(s.Program) {
+		// program cannot ask the verifier (it sits below it); only a
+		// program the kernel would refuse as read and accept swapped is
+		// worth a hint.
+		be := program.SwapByteOrder(s.Program)
+		if verifier.Check(s.Program, verifier.Socket) != nil &&
+			(verifier.Check(be, verifier.Seccomp) == nil || verifier.Check(be, verifier.Socket) == nil) {
+			in.Hint(fmt.Sprintf("%s reads as a valid filter when read as big-endian: try --big-endian", opt.Name))
+		}
 	}
-	return p, nil
+	return s, nil
 }
 
 // LoadAll reads every path in order.

@@ -1,0 +1,4 @@
+ld [0]
+jeq #2, deny
+ret #0x7fff0000
+deny: ret #0x7fff00000
