@@ -405,7 +405,12 @@ func insnText(p program.Program, pc int) string {
 		return ""
 	}
 	ins := p[pc]
-	return fmt.Sprintf("%s\t; { 0x%02x, %d, %d, 0x%08x }", program.InstructionText(p, pc), ins.Op, ins.Jt, ins.Jf, ins.K)
+	raw := fmt.Sprintf("{ 0x%02x, %d, %d, 0x%08x }", ins.Op, ins.Jt, ins.Jf, ins.K)
+	text := program.InstructionText(p, pc)
+	if strings.HasPrefix(text, "{") {
+		return raw // no bpf_asm text for it
+	}
+	return text + "\t; " + raw
 }
 
 // instructions is "1 instruction", "27 instructions" or "3+1 instructions".
