@@ -108,6 +108,8 @@ func TestLive(t *testing.T) {
 		// The kernel ignores jt/jf outside conditional jumps (firejail
 		// ships such a filter): accepted.
 		{[]string{"--live", "testdata/ret-jf.c"}, 0, []string{"kernel: accepted; agrees"}},
+		// ... and k in forms that take none (txa, add x, ret a).
+		{[]string{"--live", "testdata/ignored-k.c"}, 0, []string{"kernel: accepted; agrees"}},
 		{[]string{"--live", "--json", "testdata/allow.asm"}, 0, []string{`"kernel":{"accepted":true,"errno":"","agrees":true}`}},
 	}
 	for _, tc := range tests {
