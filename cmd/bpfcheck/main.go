@@ -135,11 +135,16 @@ func check(ctx context.Context, o *options, files []string, stdin io.Reader, std
 	}
 	code := cli.ExitOK
 	for _, u := range units {
-		names, progs, err := o.in.Policies(ctx, &o.live, u, stdin)
+		names, srcs, err := o.in.Sources(ctx, &o.live, u, stdin)
 		if err != nil {
 			return 0, err
 		}
+		progs := make([]program.Program, len(srcs))
+		for i := range srcs {
+			progs[i] = srcs[i].Program
+		}
 		r := c.verify(names, progs)
+		r.locate(srcs)
 		if err := c.askKernel(r); err != nil {
 			return 0, err
 		}
@@ -223,6 +228,8 @@ type rejection struct {
 	// PC is the offending instruction; absent when the rule concerns the
 	// whole program, and from the kernel, which does not say.
 	PC *int `json:"pc,omitempty"`
+	// Line is the line of a text policy the instruction PC is on.
+	Line int `json:"line,omitempty"`
 	// Rule names the verifier's rule (absent from the kernel).
 	Rule   string `json:"rule,omitempty"`
 	Reason string `json:"reason"`
@@ -286,6 +293,15 @@ func (c *checker) askKernel(r *result) error {
 	c.differ = c.differ || !k.Agrees
 	r.Kernel = k
 	return nil
+}
+
+// locate adds the line of a text policy to the rejection.
+func (r *result) locate(srcs []program.Source) {
+	if e := r.Error; e != nil && e.PC != nil && e.Filter < len(srcs) {
+		if lines := srcs[e.Filter].Lines; *e.PC < len(lines) {
+			e.Line = lines[*e.PC]
+		}
+	}
 }
 
 func (c *checker) verify(files []string, progs []program.Program) *result {
@@ -377,6 +393,9 @@ func reportVerdict(o *options, r *result, w io.Writer) error {
 	where := ""
 	if len(r.Files) > 1 {
 		where = fmt.Sprintf("filter %d (%s): ", e.Filter, r.Files[e.Filter])
+	}
+	if e.Line > 0 {
+		where += fmt.Sprintf("line %d: ", e.Line)
 	}
 	if e.PC != nil {
 		where += fmt.Sprintf("pc %d: ", *e.PC)

@@ -26,7 +26,7 @@ func TestExitCodes(t *testing.T) {
 	}{
 		{"accepted", []string{"testdata/allow.asm"}, 0, "testdata/allow.asm: accepted (2 instructions", ""},
 		{"real filter", []string{"../../corpus/filters/docker-default_x86_64.bpf"}, 0, "accepted (337 instructions", ""},
-		{"div by zero", []string{"testdata/divzero.asm"}, 1, "rejected with EINVAL: pc 1: ", ""},
+		{"div by zero", []string{"testdata/divzero.asm"}, 1, "rejected with EINVAL: line 2: pc 1: ", ""},
 		{"socket mode allows mod", []string{"--mode", "socket", "--all", "testdata/many.asm"}, 1, "rejected with EINVAL", ""},
 		{"no file", []string{}, 2, "", "no policy file"},
 		{"missing file", []string{"testdata/nope.bpf"}, 4, "", "nope.bpf"},
@@ -36,7 +36,7 @@ func TestExitCodes(t *testing.T) {
 		{"pid and files", []string{"--pid", "1", "testdata/allow.asm"}, 2, "", "give policy files or --pid, not both"},
 		{"each", []string{"--each", "testdata/allow.asm", "testdata/divzero.asm"}, 1, "testdata/allow.asm: accepted", ""},
 		{"stack", []string{"testdata/allow.asm", "testdata/allow.asm"}, 0, "stack of 2 filters", ""},
-		{"stack fails on filter 1", []string{"testdata/allow.asm", "testdata/divzero.asm"}, 1, "filter 1 (testdata/divzero.asm): pc 1: ", ""},
+		{"stack fails on filter 1", []string{"testdata/allow.asm", "testdata/divzero.asm"}, 1, "filter 1 (testdata/divzero.asm): line 2: pc 1: ", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
