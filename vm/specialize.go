@@ -838,9 +838,14 @@ func (g *residualGen) block(pc int, s absState) int {
 					emit(insn{op: opRetK})
 					return finish()
 				}
-				if xop == opNeg {
+				switch {
+				case xop == opNeg:
 					emit(insn{op: opNeg})
-				} else {
+				case xop == opLshX || xop == opRshX:
+					// The X forms shift by X & 31, as the K forms,
+					// whose k the kernel keeps below 32.
+					emit(insn{op: xop - opAddX + opAddK, k: b & 31})
+				default:
 					emit(insn{op: xop - opAddX + opAddK, k: b})
 				}
 			default:

@@ -175,3 +175,75 @@ func BenchmarkArith(b *testing.B) {
 		})
 	}
 }
+
+// TestClasses: the classes of a filter cover every (arch, nr) once, in
+// order, and each one's answer (its constant, or its residual program,
+// which the kernel would accept) is the filter's for members of the class
+// drawn at the edges and at random.
+func TestClasses(t *testing.T) {
+	g := fuzz.NewGenerator(2)
+	var progs []program.Program
+	paths, _ := filepath.Glob("../corpus/filters/*.bpf")
+	samples, _ := filepath.Glob("../corpus/samples/*.asm")
+	for _, path := range append(paths, samples...) {
+		p, _, err := program.ReadFile(path, program.DecodeOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		progs = append(progs, p)
+	}
+	for range 500 {
+		progs = append(progs, g.Valid())
+	}
+	for _, p := range progs {
+		f, err := vm.Compile(p, verifier.Seccomp)
+		if err != nil {
+			continue
+		}
+		classes := f.Classes()
+		pool := g.Inputs(p, 64)
+		var arch, nr uint64 // the next (arch, nr) expected
+		for i, c := range classes {
+			if uint64(c.ArchLo) != arch || uint64(c.NrLo) != nr {
+				t.Fatalf("class %d starts at arch %#x nr %#x, want %#x %#x", i, c.ArchLo, c.NrLo, arch, nr)
+			}
+			if nr = uint64(c.NrHi) + 1; nr > 0xffffffff {
+				nr, arch = 0, uint64(c.ArchHi)+1
+			}
+			var rf *vm.Filter
+			if !c.Const {
+				if rf, err = vm.Compile(c.Residual, verifier.Seccomp); err != nil {
+					t.Fatalf("class %d residual is not a filter the kernel accepts: %v\n%s", i, err, fuzz.Hex(c.Residual))
+				}
+			}
+			for k := range 24 {
+				d := pool[(i*24+k)%len(pool)]
+				d.Arch = pick(g, c.ArchLo, c.ArchHi, k)
+				d.Nr = int32(pick(g, c.NrLo, c.NrHi, k/3))
+				w := d.Words(binary.LittleEndian)
+				want := f.RunSeccompPlain(&w)
+				got := c.Ret
+				if !c.Const {
+					got = rf.RunSeccompPlain(&w)
+				}
+				if got != want {
+					t.Fatalf("class %d (arch %#x-%#x, nr %#x-%#x) on %+v: %#x, the filter %#x", i, c.ArchLo, c.ArchHi, c.NrLo, c.NrHi, d, got, want)
+				}
+			}
+		}
+		if arch != 1<<32 {
+			t.Fatalf("classes end at arch %#x", arch)
+		}
+	}
+}
+
+// pick returns lo, hi, or a value between, by k.
+func pick(g *fuzz.Generator, lo, hi uint32, k int) uint32 {
+	switch k % 3 {
+	case 0:
+		return lo
+	case 1:
+		return hi
+	}
+	return lo + uint32(g.Uint64()%(uint64(hi-lo)+1))
+}
