@@ -174,61 +174,31 @@ func btoi(b bool) int {
 }
 
 // classic is the classic instruction of one residual instruction (jump
-// offsets left 0).
+// offsets left 0): the inverse of compileInsn for the codes the residual
+// generator emits.
 func classic(in *insn) program.Instruction {
-	stmt := func(op program.Opcode) program.Instruction { return program.Stmt(op, in.k) }
-	switch in.op {
-	case opRetK:
-		return stmt(program.RetK)
-	case opRetA:
-		return program.Stmt(program.RetA, 0)
-	case opLdImm:
-		return stmt(program.LdImm)
-	case opLdxImm:
-		return stmt(program.LdxImm)
-	case opLdMem:
-		return stmt(program.LdMem)
-	case opLdxMem:
-		return stmt(program.LdxMem)
-	case opSt:
-		return stmt(program.St)
-	case opStx:
-		return stmt(program.Stx)
-	case opLdWord:
+	if in.op == opLdWord {
 		return program.Stmt(program.LdAbsW, 4*(in.k&15))
-	case opTax:
-		return program.Stmt(program.Tax, 0)
-	case opTxa:
-		return program.Stmt(program.Txa, 0)
-	case opNeg:
-		return program.Stmt(program.Neg, 0)
-	case opJeqK:
-		return stmt(program.JeqK)
-	case opJgtK:
-		return stmt(program.JgtK)
-	case opJgeK:
-		return stmt(program.JgeK)
-	case opJsetK:
-		return stmt(program.JsetK)
-	case opJeqX:
-		return program.Stmt(program.JeqX, 0)
-	case opJgtX:
-		return program.Stmt(program.JgtX, 0)
-	case opJgeX:
-		return program.Stmt(program.JgeX, 0)
-	case opJsetX:
-		return program.Stmt(program.JsetX, 0)
 	}
-	kforms := [...]program.Opcode{program.AddK, program.SubK, program.MulK, program.DivK, program.ModK,
-		program.OrK, program.AndK, program.XorK, program.LshK, program.RshK}
-	xforms := [...]program.Opcode{program.AddX, program.SubX, program.MulX, program.DivX, program.ModX,
-		program.OrX, program.AndX, program.XorX, program.LshX, program.RshX}
-	if xop, isK, ok := aluOperand(in.op); ok && xop != opNeg {
-		i := int(xop - opAddX)
-		if isK {
-			return stmt(kforms[i])
+	for _, m := range [...]struct {
+		op   uint8
+		code program.Opcode
+	}{
+		{opRetK, program.RetK}, {opRetA, program.RetA}, {opLdImm, program.LdImm}, {opLdxImm, program.LdxImm},
+		{opLdMem, program.LdMem}, {opLdxMem, program.LdxMem}, {opSt, program.St}, {opStx, program.Stx},
+		{opTax, program.Tax}, {opTxa, program.Txa}, {opNeg, program.Neg}, {opJa, program.Ja},
+		{opJeqK, program.JeqK}, {opJgtK, program.JgtK}, {opJgeK, program.JgeK}, {opJsetK, program.JsetK},
+		{opJeqX, program.JeqX}, {opJgtX, program.JgtX}, {opJgeX, program.JgeX}, {opJsetX, program.JsetX},
+		{opAddK, program.AddK}, {opSubK, program.SubK}, {opMulK, program.MulK}, {opDivK, program.DivK},
+		{opModK, program.ModK}, {opOrK, program.OrK}, {opAndK, program.AndK}, {opXorK, program.XorK},
+		{opLshK, program.LshK}, {opRshK, program.RshK},
+		{opAddX, program.AddX}, {opSubX, program.SubX}, {opMulX, program.MulX}, {opDivX, program.DivX},
+		{opModX, program.ModX}, {opOrX, program.OrX}, {opAndX, program.AndX}, {opXorX, program.XorX},
+		{opLshX, program.LshX}, {opRshX, program.RshX},
+	} {
+		if m.op == in.op {
+			return program.Stmt(m.code, in.k)
 		}
-		return program.Stmt(xforms[i], 0)
 	}
 	panic(fmt.Sprintf("vm: residual opcode %d has no classic form", in.op))
 }
