@@ -60,9 +60,10 @@ import (
 //     least 3,842 instructions): too many constants to tell apart from a
 //     value; a *TooLongError.
 //
-// So every program of at most 3,841 instructions evaluates, and so does
-// every longer one but for the few instructions the layout adds; a program
-// that does not fit gets a *TooLongError that says by how much.
+// So every program the kernel accepts evaluates if it has at most 3,841
+// instructions, or returns only constants, or has at most 4,088
+// instructions and at most 3,840 distinct constants; one that does not fit
+// gets a *TooLongError that says by how much.
 
 // numSites is the number of syscall sites of the raw evaluator.
 const numSites = 3
