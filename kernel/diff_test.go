@@ -128,7 +128,7 @@ func TestDiffGeneratedEval(t *testing.T) {
 			hasDivX = hasDivX || ins.Op == 0x3c
 		}
 		if hasDivX {
-			if divx >= 20 { // each runs in a helper process
+			if divx >= 20 { // each killed input costs a new evaluator
 				continue
 			}
 			divx++

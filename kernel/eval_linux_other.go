@@ -3,20 +3,49 @@
 package kernel
 
 import (
+	"context"
 	"fmt"
 	"runtime"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/bpfsim/bpfsim/program"
 )
 
 func evalSupported() error {
-	return fmt.Errorf("kernel oracle Eval on linux/%s: the syscall stub exists only for amd64: %w", runtime.GOARCH, ErrUnsupported)
+	return fmt.Errorf("kernel oracle Eval on linux/%s: the raw evaluator exists only for amd64: %w", runtime.GOARCH, ErrUnsupported)
 }
 
-func stubCall(int, *stubRegs) uintptr { return 0 }
+type rawRun struct {
+	prog     program.Program
+	regs     []stubRegs
+	start    int
+	nsites   int
+	compat   bool
+	noFilter bool
+}
 
-func calibrateSites() (sites, error) { return sites{}, evalSupported() }
+type rawResult struct {
+	pid        int
+	installErr unix.Errno
+	rax        [][numSites]uint64
+	rcx        [numSites]uint64
+	next       int
+	killed     bool
+}
 
-func int80Call(int, *stubRegs) uintptr { return 0 }
+type rawPool struct{}
 
-func int80Sites() (sites, error) { return sites{}, evalSupported() }
+func newRawPool(int) *rawPool { return &rawPool{} }
 
-func probeInt80(sites, func(uint32)) (code, site, value uint32) { return ia32Faulted, 0, 0 }
+func (*rawPool) close() {}
+
+func (*rawPool) run(context.Context, *pacer, rawRun) (rawResult, error) {
+	return rawResult{}, evalSupported()
+}
+
+func rawSyscallSites(context.Context, *rawPool) (sites, error) { return sites{}, evalSupported() }
+
+func rawInt80Sites() (sites, error) { return sites{}, evalSupported() }
+
+func probeInt80() (code, value uint32) { return ia32Faulted, 0 }

@@ -19,7 +19,6 @@ import (
 type ia32State struct {
 	ok  bool
 	err error
-	at  sites // this process's int $0x80 sites, when ok
 }
 
 // ia32 probes on first use and returns the cached answer; the probe runs
@@ -30,12 +29,12 @@ func (o *oracle) ia32(ctx context.Context) ia32State {
 	if o.ia32Done {
 		return o.ia32St
 	}
-	// The probe creates one filter, in its child. A backlog that does
-	// not drain is this call's answer, not the oracle's for good.
+	// The probe creates one filter, in a raw evaluator. A backlog that
+	// does not drain is this call's answer, not the oracle's for good.
 	if err := o.pace.admit(ctx, 1); err != nil {
 		return ia32State{err: err}
 	}
-	o.ia32St, o.ia32Done = probeIA32(), true
+	o.ia32St, o.ia32Done = probeIA32(ctx, o.pace, o.raw), true
 	return o.ia32St
 }
 
@@ -43,15 +42,15 @@ func (o *oracle) ia32Emulation(ctx context.Context) (bool, error) {
 	if err := o.enter(); err != nil {
 		return false, err
 	}
-	o.mu.RUnlock()
+	defer o.mu.RUnlock() // the probe uses o.raw, which close ends
 	st := o.ia32(ctx)
 	return st.ok, st.err
 }
 
 // The probe helper's result page: word 0 the stage reached (1: int $0x80
-// getpid under way, 2: the seccomp check under way), word 1 done, word 2
-// an ia32* code, words 3 and 4 the site and the value that code reports.
-const ia32Words = 5
+// getpid under way), word 1 done, word 2 an ia32* code, word 3 the value
+// that code reports.
+const ia32Words = 4
 
 // Codes of the probe.
 const (
@@ -66,17 +65,22 @@ const (
 // answer; killing and reaping it is runChild's.
 const ia32ProbeTimeout = 2 * time.Second
 
-// probeIA32 finds whether int $0x80 works, in a re-executed child
-// (childIA32): where IA-32 emulation is off the kernel answers int $0x80
-// with SIGSEGV (no gate for vector 0x80: idt_setup_traps,
-// arch/x86/kernel/idt.c, sets it only when ia32_enabled(); FRED's
-// fred_intx, arch/x86/entry/entry_fred.c, raises #GP), which must not
-// reach this process. The helper is always killed and reaped (runChild).
-func probeIA32() ia32State {
+// probeIA32 finds whether int $0x80 works, in two stages. First a
+// re-executed child (childIA32) issues getpid through it: where IA-32
+// emulation is off the kernel answers int $0x80 with SIGSEGV (no gate for
+// vector 0x80: idt_setup_traps, arch/x86/kernel/idt.c, sets it only when
+// ia32_enabled(); FRED's fred_intx, arch/x86/entry/entry_fred.c, raises
+// #GP), which must not reach this process. The helper is always killed and
+// reaped (runChild). Where getpid works, a raw evaluator in compat mode
+// issues i386 getpid from each of its int $0x80 sites under
+// int80ProbeFilter, which checks that the kernel reports AUDIT_ARCH_I386,
+// the full 64-bit argument registers and the very addresses the
+// instrumented programs rely on; only then is the answer true.
+func probeIA32(ctx context.Context, pace *pacer, pool *rawPool) ia32State {
 	if err := evalSupported(); err != nil {
 		return ia32State{err: err}
 	}
-	at, err := int80Sites()
+	at, err := rawInt80Sites()
 	if err != nil {
 		return ia32State{err: err}
 	}
@@ -85,33 +89,59 @@ func probeIA32() ia32State {
 		return ia32State{err: fmt.Errorf("probing int $0x80: %w", err)}
 	}
 	if res[1] != 1 {
-		switch res[0] {
-		case 1:
+		if res[0] == 1 {
 			// Died at int $0x80 itself: no IA-32 emulation.
 			return ia32State{}
-		case 2:
-			return ia32State{err: errors.New("probing int $0x80: getpid worked, but the helper died during the seccomp check")}
 		}
 		return ia32State{err: errors.New("probing int $0x80: the helper died before reaching int $0x80")}
 	}
 	switch res[2] {
 	case ia32Faulted:
 		return ia32State{}
-	case ia32Works:
-		return ia32State{ok: true, at: at}
 	case ia32BadGetpid:
-		return ia32State{err: fmt.Errorf("int $0x80 getpid returned %d, not the helper's pid; i386 inputs use arch substitution", int32(res[4]))}
+		return ia32State{err: fmt.Errorf("int $0x80 getpid returned %d, not the helper's pid; i386 inputs use arch substitution", int32(res[3]))}
+	case ia32Works:
+	default:
+		return ia32State{err: fmt.Errorf("probing int $0x80: unknown answer %d", res[2])}
+	}
+	code, site, value := checkInt80(ctx, pace, pool, at)
+	switch code {
+	case ia32Works:
+		return ia32State{ok: true}
 	case ia32FilterMismatch:
 		return ia32State{err: fmt.Errorf("int $0x80 works, but from site %d the probe filter answered %d, want %d (the kernel did not report AUDIT_ARCH_I386, the full argument registers or the expected instruction_pointer); i386 inputs use arch substitution",
-			res[3], int32(res[4]), -(int80ProbeSite + int32(res[3])))}
+			site, int64(value), -(int80ProbeSite + int64(site)))}
 	case ia32InstallFailed:
-		return ia32State{err: fmt.Errorf("int $0x80 works, but installing the probe filter failed: %v", unix.Errno(res[4]))}
+		return ia32State{err: fmt.Errorf("int $0x80 works, but installing the probe filter failed: %v", unix.Errno(value))}
 	}
-	return ia32State{err: fmt.Errorf("probing int $0x80: unknown answer %d", res[2])}
+	return ia32State{err: fmt.Errorf("int $0x80 works, but the seccomp check failed: %v", unix.Errno(value))}
 }
 
-// childIA32 is the helper side of probeIA32. It finds the int $0x80 sites
-// in its own code (its addresses may differ from the parent's), runs
+// checkInt80 is the probe's second stage: it returns ia32Works,
+// ia32FilterMismatch with the site and the value returned from it,
+// ia32InstallFailed with the errno, or 0 with an errno when the raw
+// evaluator could not run.
+func checkInt80(ctx context.Context, pace *pacer, pool *rawPool, at sites) (code int, site int, value uint64) {
+	res, err := pool.run(ctx, pace, rawRun{prog: int80ProbeFilter(at), regs: []stubRegs{int80ProbeRegs()}, nsites: numSites, compat: true})
+	switch {
+	case err != nil:
+		var errno unix.Errno
+		errors.As(err, &errno)
+		return 0, 0, uint64(errno)
+	case res.installErr != 0:
+		return ia32InstallFailed, 0, uint64(res.installErr)
+	case len(res.rax) != 1:
+		return ia32FilterMismatch, 0, 0
+	}
+	for s, r := range res.rax[0] {
+		if int64(r) != -int64(int80ProbeSite+s) {
+			return ia32FilterMismatch, s, r
+		}
+	}
+	return ia32Works, 0, 0
+}
+
+// childIA32 is the helper side of probeIA32's first stage: it runs
 // probeInt80 and reports through the result page (fd 3). Core dumps are
 // off, in case the fault kills it after all.
 func childIA32() {
@@ -129,20 +159,10 @@ func childIA32() {
 	if err := unix.Setrlimit(unix.RLIMIT_CORE, &unix.Rlimit{}); err != nil {
 		childFail("setrlimit(RLIMIT_CORE): %v", err)
 	}
-	at, err := int80Sites()
-	if err != nil {
-		childFail("%v", err)
-	}
-	code, site, value := probeInt80(at, func(s uint32) { atomic.StoreUint32(&words[0], s) })
-	atomic.StoreUint32(&words[3], site)
-	atomic.StoreUint32(&words[4], value)
+	atomic.StoreUint32(&words[0], 1)
+	code, value := probeInt80()
+	atomic.StoreUint32(&words[3], value)
 	atomic.StoreUint32(&words[2], code)
 	atomic.StoreUint32(&words[1], 1)
 	os.Exit(0)
-}
-
-// int80ProbeRegs is what the probe issues from every int $0x80 site under
-// int80ProbeFilter.
-func int80ProbeRegs() stubRegs {
-	return stubRegs{nr: nrI386Getpid, args: [6]uint64{0: int80ProbeArg0, 5: int80ProbeArg5}}
 }

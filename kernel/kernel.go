@@ -14,7 +14,7 @@
 // Open returns the host's implementation, *Oracle. It never touches the
 // kernel from the calling process: every filter is created in a helper
 // process (a re-execution of the running binary, see RunChildIfRequested)
-// that the caller can abandon. A thread stuck in uninterruptible sleep
+// or in a process that helper starts, which the caller can abandon. A thread stuck in uninterruptible sleep
 // keeps its whole process from being reaped, so it must never be one of
 // the caller's. Every round trip has a deadline (Options.Timeout, else
 // the BPFSIM_KERNEL_TIMEOUT environment variable, else 60s); when it
@@ -74,7 +74,10 @@ type Kernel interface {
 	// filter (SO_ATTACH_FILTER on a fresh AF_UNIX socket).
 	SocketVerdict(ctx context.Context, p program.Program) (Verdict, error)
 	// Eval returns the kernel's 32-bit return value of p for each input,
-	// in order. p must be accepted by the kernel (else a *RejectedError).
+	// in order. p must be accepted by the kernel (else a *RejectedError),
+	// and its instrumented copy must fit in 4,096 instructions (else a
+	// *TooLongError, which wraps ErrTooLong). Neither error concerns the
+	// Kernel: later calls work as before.
 	Eval(ctx context.Context, p program.Program, inputs []seccompdata.Data) ([]EvalResult, error)
 	// Outcome installs progs, in install order, on one thread of a
 	// disposable process, has that thread make call, and reports what

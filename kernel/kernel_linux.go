@@ -68,8 +68,6 @@ func RunChildIfRequested() {
 		childVerdict()
 	case "outcome":
 		childOutcome()
-	case "eval":
-		childEval()
 	case "ia32":
 		childIA32()
 	default:

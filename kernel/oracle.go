@@ -299,16 +299,23 @@ func (o *Oracle) SocketVerdict(ctx context.Context, p program.Program) (Verdict,
 	return r.Verdict, err
 }
 
-// Eval implements Kernel. The kernel runs an instrumented copy of p on
-// real syscalls issued from the helper's stub: every RET of p becomes a
-// jump to a stub appended at the end that returns the value as
-// SECCOMP_RET_ERRNO data, 12 bits per syscall; a prefix allows every
-// syscall not issued from the stub, and the filter lives on a dedicated
-// thread that exits afterwards. nr and the six args are the real
-// registers of the syscall, so every value is possible (x32 numbers
-// included); arch and instruction_pointer are substituted as constants
-// where needed (EvalResult.Method). Programs that divide by X run in a
-// further child, because a division by zero ends the evaluating thread.
+// Eval implements Kernel. The kernel runs an instrumented copy of p
+// (instrument.go) on real syscalls issued by a raw evaluator, a process
+// the helper starts that shares its memory and runs nothing but a few
+// hundred bytes of assembly (raw_linux_amd64.go): every RET K returns a
+// code in place, every RET A jumps to a 5-instruction epilogue, and the
+// value comes back as SECCOMP_RET_ERRNO data, 12 bits per syscall, from
+// three syscall sites the epilogue tells apart by instruction_pointer.
+// Because that process makes no other syscall, the filter needs no gate:
+// a program of 4,090 instructions ending in "ret a" evaluates, and one
+// returning only constants evaluates at any length the kernel accepts. A
+// program whose instrumented copy would not fit gets a *TooLongError
+// (errors.Is(err, ErrTooLong)) that says by how many instructions; the
+// oracle goes on serving. nr and the six args are the real registers of
+// the syscall, so every value is possible (x32 numbers included); arch and
+// instruction_pointer are substituted as constants where needed
+// (EvalResult.Method). A division by X == 0 ends the evaluating thread
+// alone; the input is reported Killed and a new evaluator takes the rest.
 func (o *Oracle) Eval(ctx context.Context, p program.Program, inputs []seccompdata.Data) ([]EvalResult, error) {
 	if len(inputs) == 0 {
 		// Still ask: a rejected program is an error whatever the inputs.
@@ -351,14 +358,16 @@ func (o *Oracle) ReadFilters(ctx context.Context, tid int) ([]program.Program, e
 // A SIGSEGV there means IA-32 emulation is off (idt_setup_traps,
 // arch/x86/kernel/idt.c, installs the gate only when ia32_enabled(); under
 // FRED fred_intx raises #GP): false with a nil error. Where getpid works,
-// the child also checks, under a seccomp filter, that the kernel reports
-// AUDIT_ARCH_I386, the full 64-bit argument registers and the addresses
-// the instrumented programs expect; only then is the answer true.
+// a raw evaluator (see Eval) also checks, under a seccomp filter, that the
+// kernel reports AUDIT_ARCH_I386, the full 64-bit argument registers and
+// the addresses the instrumented programs expect; only then is the answer
+// true.
 func (o *Oracle) IA32Emulation(ctx context.Context) (bool, error) {
 	r, err := o.call(ctx, &request{Op: opIA32})
 	return r.OK, err
 }
 
 // HelperPID returns the process ID of the oracle's helper, where every
-// filter is created.
+// filter is created (Eval's in raw evaluators, children of the helper
+// that share its memory).
 func (o *Oracle) HelperPID() int { return o.proc.pid() }

@@ -41,9 +41,13 @@ type oracle struct {
 	cacheMu  sync.Mutex
 	accepted map[string]struct{}
 
-	sitesOnce sync.Once
-	sites     sites
-	sitesErr  error
+	// sitesOK is set once the raw evaluator's sites were found where
+	// the instrumented programs expect them (calibrated).
+	sitesMu sync.Mutex
+	sitesOK bool
+
+	// raw keeps Eval's raw evaluators (raw_linux_amd64.go).
+	raw *rawPool
 
 	// ia32Mu guards the probe of IA-32 emulation (ia32_linux.go), made
 	// once per oracle.
@@ -71,11 +75,13 @@ func openOracle(pace *pacer) (*oracle, error) {
 		blockerStop: make(chan struct{}),
 		blockerDone: make(chan struct{}),
 		reqs:        make(chan verdictReq),
+		raw:         newRawPool(2 * runtime.GOMAXPROCS(0)),
 	}
 	started := make(chan error, 1)
 	goLocked(func() { o.blocker(started) })
 	if err := <-started; err != nil {
 		<-o.blockerDone
+		o.raw.close()
 		return nil, err
 	}
 	n := runtime.GOMAXPROCS(0)
@@ -183,6 +189,7 @@ func (o *oracle) close() error {
 	o.workers.Wait() // workers first: the blocker must outlive every offer
 	close(o.blockerStop)
 	<-o.blockerDone
+	o.raw.close()
 	return nil
 }
 

@@ -77,6 +77,7 @@ type wireError struct {
 	Unsupported bool        // wraps ErrUnsupported
 	Rejected    *Verdict    // a *RejectedError
 	Stall       *StallError // a *StallError
+	TooLong     *TooLongError
 }
 
 func toWire(err error) *wireError {
@@ -92,6 +93,10 @@ func toWire(err error) *wireError {
 	if errors.As(err, &st) {
 		w.Stall = st
 	}
+	var tl *TooLongError
+	if errors.As(err, &tl) {
+		w.TooLong = tl
+	}
 	return w
 }
 
@@ -103,6 +108,8 @@ func (w *wireError) err() error {
 		return &RejectedError{Verdict: *w.Rejected}
 	case w.Stall != nil:
 		return w.Stall
+	case w.TooLong != nil:
+		return w.TooLong
 	case w.Unsupported:
 		return &remoteError{msg: w.Msg, wrapped: ErrUnsupported}
 	}
