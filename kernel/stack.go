@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/bpfsim/bpfsim/program"
@@ -21,19 +22,34 @@ type StackResult struct {
 	Filter int
 	// Methods says, per filter, how the input was presented to it.
 	Methods []Method
+	// Missing says, per filter, why the kernel could not evaluate it (""
+	// where it did): a program Eval cannot instrument (ErrTooLong). Where
+	// any filter is missing, Ret and Filter are not known and Known is
+	// false; Rets of the others are.
+	Missing []string
+	Known   bool
 }
 
 // EvalStack runs each filter of progs (install order) in k on every input,
 // one Eval per filter for the whole batch, and combines each input's values
-// as the kernel combines a stack. An error names the filter it came from;
-// a filter the kernel cannot evaluate stops the whole batch.
+// as the kernel combines a stack. A filter Eval cannot instrument
+// (ErrTooLong) is reported in StackResult.Missing and the others are still
+// evaluated; any other error, which names the filter it came from, stops
+// the batch.
 func EvalStack(ctx context.Context, k Kernel, progs []program.Program, inputs []seccompdata.Data) ([]StackResult, error) {
 	out := make([]StackResult, len(inputs))
 	for j := range out {
-		out[j] = StackResult{Rets: make([]uint32, len(progs)), Methods: make([]Method, len(progs))}
+		out[j] = StackResult{Rets: make([]uint32, len(progs)), Methods: make([]Method, len(progs)),
+			Missing: make([]string, len(progs)), Known: true}
 	}
 	for i, p := range progs {
 		res, err := k.Eval(ctx, p, inputs)
+		if errors.Is(err, ErrTooLong) {
+			for j := range out {
+				out[j].Missing[i], out[j].Known = err.Error(), false
+			}
+			continue
+		}
 		if err != nil {
 			return nil, &FilterError{Filter: i, Err: err}
 		}
@@ -42,7 +58,9 @@ func EvalStack(ctx context.Context, k Kernel, progs []program.Program, inputs []
 		}
 	}
 	for j := range out {
-		out[j].Ret, out[j].Filter = seccompdata.Combine(out[j].Rets)
+		if out[j].Known {
+			out[j].Ret, out[j].Filter = seccompdata.Combine(out[j].Rets)
+		}
 	}
 	return out, nil
 }

@@ -55,6 +55,8 @@ var goldenCases = []struct {
 	{"live-outcome-json", []string{dropper, trapRW, "--syscall", "getppid", "--live", "--outcome", "--json"}, &kerneltest.Fake{}},
 	{"live-differs", []string{dropper, "--syscall", "getppid", "--live"}, &kerneltest.Fake{Override: func(seccompdata.Data, uint32) uint32 { return 0x00050002 }}},
 	{"live-differs-json", []string{dropper, "--syscall", "getppid", "--live", "--json"}, &kerneltest.Fake{Override: func(seccompdata.Data, uint32) uint32 { return 0x00050002 }}},
+	{"live-too-long", []string{"testdata/long-ret-a.asm", "--syscall", "read", "--live"}, &kerneltest.Fake{TooLong: 4090}},
+	{"live-too-long-stack-json", []string{dropper, "testdata/long-ret-a.asm", "--syscall", "getppid", "--live", "--json"}, &kerneltest.Fake{TooLong: 4090}},
 	{"pid-json", []string{"--pid", "42", "--syscall", "getppid", "--json"}, &kerneltest.Fake{Filters: []program.Program{
 		{program.Stmt(program.ClassRET|program.RvalK, 0x7fff0000)},
 		{program.Stmt(program.ClassRET|program.RvalK, 0x00050026)}}}},

@@ -85,3 +85,19 @@ func TestOutcomeNeedsLive(t *testing.T) {
 		t.Errorf("exit %d: %s", code, errOut)
 	}
 }
+
+// Long programs under --live (issue 7 item 11): a 4,090-instruction program
+// that ends in ret a evaluates, and the kernel's value is the filter's own
+// 0x7fffef0f; at 4,095 instructions the kernel still runs it but Eval
+// cannot read the value back, and --live says so and carries on (exit 0).
+func TestLiveLongPrograms(t *testing.T) {
+	kerneltest.Require(t)
+	code, out, errOut := runSim("", "testdata/ret-a-4090.asm", "--syscall", "read", "--live")
+	if code != 0 || !strings.Contains(out, "kernel: ALLOW  ret=0x7fffef0f (the kernel acts on 0x7fff0000) (native); agrees") {
+		t.Errorf("4,090 instructions: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = runSim("", dropper, "testdata/long-ret-a.asm", "--input", "testdata/batch.jsonl", "--live")
+	if code != 0 || strings.Count(out, "kernel: not evaluated: testdata/long-ret-a.asm: instrumented program would need 4,101 instructions, 5 over the kernel's 4,096") != 4 {
+		t.Errorf("4,095 instructions in a stack: exit %d\n%s%s", code, out, errOut)
+	}
+}

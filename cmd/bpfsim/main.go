@@ -291,13 +291,17 @@ type step struct {
 
 // kernelAnswer is the running kernel's answer for one call, with --live.
 type kernelAnswer struct {
-	answer
+	*answer // nil when Unavailable
 	// Method says, per filter, how the kernel saw the input (kernel.Method).
-	Method []string `json:"method"`
+	Method []string `json:"method,omitempty"`
 	// OutcomeSkipped says why --outcome did not make the call.
-	OutcomeSkipped string   `json:"outcome_skipped,omitempty"`
-	Agrees         bool     `json:"agrees"`
-	Diffs          []string `json:"diffs,omitempty"`
+	OutcomeSkipped string `json:"outcome_skipped,omitempty"`
+	// Unavailable says why the kernel could not answer (a filter too long
+	// to instrument); ret, rets and filter are then absent and nothing is
+	// compared.
+	Unavailable string   `json:"unavailable,omitempty"`
+	Agrees      bool     `json:"agrees"`
+	Diffs       []string `json:"diffs,omitempty"`
 }
 
 func (s *simulator) evaluate(c input.Call) *result {
@@ -344,7 +348,18 @@ func (s *simulator) askKernel(calls []input.Call, results []*result) (bool, erro
 	differ := false
 	for j, r := range results {
 		e := evals[j]
-		ka := &kernelAnswer{answer: newAnswer(calls[j].Arch, e.Ret, e.Rets, e.Filter)}
+		if !e.Known {
+			var why []string
+			for i, m := range e.Missing {
+				if m != "" {
+					why = append(why, fmt.Sprintf("%s: %s", s.files[i], m))
+				}
+			}
+			r.Kernel = &kernelAnswer{Unavailable: strings.Join(why, "; "), Agrees: true}
+			continue
+		}
+		ans := newAnswer(calls[j].Arch, e.Ret, e.Rets, e.Filter)
+		ka := &kernelAnswer{answer: &ans}
 		for _, m := range e.Methods {
 			ka.Method = append(ka.Method, m.String())
 		}
@@ -404,12 +419,14 @@ func (s *simulator) print(r *result) error {
 		fmt.Fprintf(s.w, "  filter=%d (%s)", r.Filter, s.files[r.Filter])
 	}
 	fmt.Fprintf(s.w, "  %s\n", retText(&r.answer))
-	if k := r.Kernel; k != nil {
+	if k := r.Kernel; k != nil && k.Unavailable != "" {
+		fmt.Fprintf(s.w, "    kernel: not evaluated: %s\n", k.Unavailable)
+	} else if k != nil {
 		agree := "agrees"
 		if !k.Agrees {
 			agree = "DIFFERS: " + strings.Join(k.Diffs, "; ")
 		}
-		fmt.Fprintf(s.w, "    kernel: %s  %s (%s); %s\n", k.Action, retText(&k.answer), strings.Join(k.Method, ", "), agree)
+		fmt.Fprintf(s.w, "    kernel: %s  %s (%s); %s\n", k.Action, retText(k.answer), strings.Join(k.Method, ", "), agree)
 		switch {
 		case k.Outcome != nil:
 			fmt.Fprintf(s.w, "    kernel outcome: %s\n", kernel.Observed{Install: kernel.Verdict{Accepted: true}, Ran: true, Outcome: *k.Outcome})

@@ -24,6 +24,10 @@ type Fake struct {
 	// Override, when set, replaces Eval's answer for an input: the
 	// fake kernel then disagrees with the vm.
 	Override func(d seccompdata.Data, ret uint32) uint32
+	// TooLong, when set, makes Eval refuse programs longer than it with
+	// a *kernel.TooLongError, as the real oracle refuses programs it
+	// cannot instrument.
+	TooLong int
 }
 
 var _ kernel.Kernel = (*Fake)(nil)
@@ -53,6 +57,9 @@ func (f *Fake) SocketVerdict(ctx context.Context, p program.Program) (kernel.Ver
 // Eval runs p in the vm on x86_64's little-endian layout, with every
 // input presented natively.
 func (f *Fake) Eval(ctx context.Context, p program.Program, inputs []seccompdata.Data) ([]kernel.EvalResult, error) {
+	if f.TooLong > 0 && len(p) > f.TooLong {
+		return nil, &kernel.TooLongError{Len: len(p), Need: len(p) + 6, Max: 4096}
+	}
 	flt, err := vm.Compile(p, verifier.Seccomp)
 	if err != nil {
 		return nil, &kernel.RejectedError{Verdict: verdictOf(err)}
