@@ -91,3 +91,25 @@ func TestIA32EmulationProbe(t *testing.T) {
 	o.Close()
 	waitNoLeftovers(t)
 }
+
+// An i386 syscall made with int $0x80 by a 64-bit process passes whole
+// 64-bit registers: syscall_get_arguments (arch/x86/include/asm/syscall.h)
+// reads regs->bx and the others for TS_COMPAT, and the live kernel shows
+// args[0]'s high half to the filter. So 64-bit argument values are real
+// i386 inputs on x86_64, and the command line accepts them
+// (internal/input.Call.Check).
+func TestIA32WholeRegisters(t *testing.T) {
+	requireSeccomp(t)
+	o := openOracle(t)
+	if ok, err := o.IA32Emulation(ctx); !ok || err != nil {
+		t.Skipf("IA-32 emulation is off (%v): int $0x80 cannot be made here", err)
+	}
+	p := program.Program{st(0x20, 20), retA} // args[0] hi (little-endian)
+	res, err := o.Eval(ctx, p, []seccompdata.Data{{Nr: 20, Arch: archI386, Args: [6]uint64{0x1122334455667788}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := res[0]; r.Method != kernel.CompatInt80 || r.Ret != 0x11223344 {
+		t.Errorf("got %#x by %v, want 0x11223344 by int $0x80", r.Ret, r.Method)
+	}
+}

@@ -70,8 +70,9 @@ var goldenCases = []struct {
 	{"did-you-mean", []string{dropper, "-s", "opneat"}, nil},
 	{"errno-capped", []string{"testdata/errno-cap.asm", "-s", "read"}, nil},
 	{"arch-number", []string{dropper, "--arch", "0xc000003d", "-s", "5"}, nil},
-	{"wide-i386-flag", []string{dropper, "--arch", "i386", "--syscall", "getppid", "--arg0", "0x1122334455667788"}, nil},
-	{"wide-i386-input", []string{dropper, "--input", "testdata/golden/wide-i386.jsonl.in"}, nil},
+	{"wide-arm-flag", []string{dropper, "--arch", "arm", "--syscall", "getppid", "--arg0", "0x1122334455667788"}, nil},
+	{"wide-arm-input", []string{dropper, "--input", "testdata/golden/wide-arm.jsonl.in"}, nil},
+	{"wide-i386-ok", []string{dropper, "--arch", "i386", "--syscall", "getppid", "--arg0", "0x1122334455667788", "--json"}, nil},
 	{"be-hint", []string{"../bpfcheck/testdata/golden/allow-be.bpf.in", "--syscall", "read"}, nil},
 	{"trace-names", []string{"../bpfcheck/testdata/open-aarch64.asm", "--filter-arch", "x86_64", "--arch", "aarch64", "--syscall", "read", "--trace"}, nil},
 }
