@@ -12,7 +12,8 @@ import (
 // which allow every opcode seccomp does), and its text reads back as the
 // program the kernel runs: the same instructions but for the fields
 // IgnoredBits names, which the text keeps in comments only, and which the
-// kernel accepts again.
+// kernel accepts again. DisassembleAnnotated writes the same text but for
+// its comments.
 func FuzzDisassembleAccepted(f *testing.F) {
 	f.Add([]byte{})
 	f.Add([]byte{3, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24})
@@ -79,5 +80,6 @@ func FuzzDisassembleAccepted(f *testing.F) {
 		if err := verifier.Check(back, verifier.Socket); err != nil {
 			t.Fatalf("the text's program is rejected: %v\n%s", err, text)
 		}
+		checkAnnotatedText(t, p)
 	})
 }

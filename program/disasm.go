@@ -41,24 +41,51 @@ import (
 // jumps far forward). The kernel rejects all of these; such programs can be
 // written in the raw, c, ddd or comma formats. The empty program is the
 // empty text.
+//
+// DisassembleAnnotated writes the same text with comments that say what
+// each instruction reads, compares and returns in a seccomp filter.
 func Disassemble(p Program) (string, error) {
+	return disassemble(p, nil)
+}
+
+// noteColumn is the width DisassembleAnnotated pads instructions to before
+// their comment, so that the comments line up.
+const noteColumn = 24
+
+// disassemble writes p as Disassemble does, and with notes (one per pc)
+// as DisassembleAnnotated does.
+func disassemble(p Program, notes []string) (string, error) {
 	targets := make([]bool, len(p))
 	mark := func(t int) string { targets[t] = true; return "" }
 	for pc, ins := range p {
-		if _, err := asmLine(pc, ins, len(p), mark); err != nil {
+		if _, err := asmInsn(pc, ins, len(p), mark); err != nil {
 			return "", err
 		}
 	}
 	name := func(t int) string { return "l" + strconv.Itoa(t) }
 	var b strings.Builder
 	for pc, ins := range p {
-		line, _ := asmLine(pc, ins, len(p), name)
+		insn, _ := asmInsn(pc, ins, len(p), name)
+		comment := ignoredComment(ins)
 		if targets[pc] {
 			b.WriteString(name(pc))
 			b.WriteByte(':')
 		}
 		b.WriteByte('\t')
-		b.WriteString(line)
+		b.WriteString(insn)
+		switch {
+		case notes != nil && (notes[pc] != "" || comment != ""):
+			b.WriteString(strings.Repeat(" ", max(1, noteColumn-len(insn))))
+			b.WriteString("; ")
+			b.WriteString(notes[pc])
+			if notes[pc] != "" && comment != "" {
+				b.WriteString("; ")
+			}
+			b.WriteString(comment)
+		case comment != "":
+			b.WriteString(" ; ")
+			b.WriteString(comment)
+		}
 		b.WriteByte('\n')
 	}
 	return b.String(), nil
@@ -125,6 +152,15 @@ func asmLine(pc int, ins Instruction, n int, label func(int) string) (string, er
 	if err != nil {
 		return "", err
 	}
+	if c := ignoredComment(ins); c != "" {
+		line += " ; " + c
+	}
+	return line, nil
+}
+
+// ignoredComment names the fields of ins set where the kernel ignores
+// them, "jt=0 jf=1 ignored by the kernel", or is "".
+func ignoredComment(ins Instruction) string {
 	var ignored []string
 	if ignoredJumpBits(ins) {
 		ignored = append(ignored, fmt.Sprintf("jt=%d jf=%d", ins.Jt, ins.Jf))
@@ -132,10 +168,10 @@ func asmLine(pc int, ins Instruction, n int, label func(int) string) (string, er
 	if ignoredK(ins) {
 		ignored = append(ignored, fmt.Sprintf("k=%#x", ins.K))
 	}
-	if ignored != nil {
-		line += " ; " + strings.Join(ignored, " ") + " ignored by the kernel"
+	if ignored == nil {
+		return ""
 	}
-	return line, nil
+	return strings.Join(ignored, " ") + " ignored by the kernel"
 }
 
 // asmInsn is asmLine without the comment.

@@ -117,3 +117,29 @@ func ExampleOpcode() {
 	// 0x45 69 true
 	// 0x008c
 }
+
+func ExampleDisassembleAnnotated() {
+	p := program.Program{
+		program.Stmt(program.LdAbsW, 4),
+		program.Jump(program.JeqK, 0xc000003e, 0, 4), // AUDIT_ARCH_X86_64
+		program.Stmt(program.LdAbsW, 0),
+		program.Jump(program.JeqK, 257, 0, 1),
+		program.Stmt(program.RetK, 0x50001),
+		program.Stmt(program.RetK, 0x7fff0000),
+		program.Stmt(program.RetK, 0x80000000),
+	}
+	s, err := program.DisassembleAnnotated(p, program.AnnotateOptions{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Print(s)
+	// Output:
+	// 	ld [4]                  ; arch
+	// 	jne #0xc000003e, l6     ; AUDIT_ARCH_X86_64
+	// 	ld [0]                  ; nr
+	// 	jne #257, l5            ; openat
+	// 	ret #0x50001            ; ERRNO(1) EPERM
+	// l5:	ret #0x7fff0000         ; ALLOW
+	// l6:	ret #0x80000000         ; KILL_PROCESS
+}

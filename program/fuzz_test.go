@@ -15,7 +15,8 @@ const maxFuzzInput = 2048
 // FuzzDecode checks that Decode never panics, and that whatever it accepts
 // survives a round trip through raw (both byte orders), ddd, comma and C,
 // and through asm, up to the fields the kernel ignores, whenever
-// Disassemble can write the program.
+// Disassemble can write the program, with DisassembleAnnotated's comments
+// too.
 func FuzzDecode(f *testing.F) {
 	add := func(b []byte, format Format, bigEndian bool) {
 		if len(b) <= maxFuzzInput {
@@ -77,6 +78,9 @@ func FuzzDecode(f *testing.F) {
 			}
 			if !equalPrograms(back, want) {
 				t.Fatalf("%v: round trip: %s", e.f, firstDiff(back, want))
+			}
+			if e.f == FormatAsm {
+				checkAnnotatedRoundTrip(t, "fuzz", p, AnnotateOptions{})
 			}
 		}
 	})

@@ -12,6 +12,10 @@
 // the line of each instruction. Encode writes a program; Disassemble writes
 // bpf_asm text with labels that assembles back to the identical program, but
 // for fields the kernel ignores, which it writes in comments (IgnoredBits).
+// DisassembleAnnotated writes the same text with comments that say what a
+// seccomp filter's instructions read, compare and return ("nr", "openat",
+// "AUDIT_ARCH_X86_64", "ERRNO(1) EPERM"), from a forward dataflow over the
+// program (Annotate).
 // Errors from decoding are *DecodeError values carrying the file name, the
 // line or byte offset and the pc; errors from encoding are *EncodeError
 // values carrying the instruction index. Nothing here checks whether the

@@ -31,6 +31,27 @@ const (
 	AuditArchLoongArch64 = 0xc0000102 // EM_LOONGARCH (258)
 )
 
+// auditArchNames spells each AUDIT_ARCH_* value as its C macro.
+var auditArchNames = map[uint32]string{
+	AuditArchX86_64: "AUDIT_ARCH_X86_64", AuditArchI386: "AUDIT_ARCH_I386",
+	AuditArchAArch64: "AUDIT_ARCH_AARCH64", AuditArchARM: "AUDIT_ARCH_ARM", AuditArchARMEB: "AUDIT_ARCH_ARMEB",
+	AuditArchRISCV64: "AUDIT_ARCH_RISCV64", AuditArchRISCV32: "AUDIT_ARCH_RISCV32",
+	AuditArchS390X: "AUDIT_ARCH_S390X", AuditArchS390: "AUDIT_ARCH_S390",
+	AuditArchPPC64LE: "AUDIT_ARCH_PPC64LE", AuditArchPPC64: "AUDIT_ARCH_PPC64", AuditArchPPC: "AUDIT_ARCH_PPC",
+	AuditArchMIPS: "AUDIT_ARCH_MIPS", AuditArchMIPSEL: "AUDIT_ARCH_MIPSEL",
+	AuditArchMIPS64: "AUDIT_ARCH_MIPS64", AuditArchMIPSEL64: "AUDIT_ARCH_MIPSEL64",
+	AuditArchMIPS64N32: "AUDIT_ARCH_MIPS64N32", AuditArchMIPSEL64N32: "AUDIT_ARCH_MIPSEL64N32",
+	AuditArchLoongArch64: "AUDIT_ARCH_LOONGARCH64",
+}
+
+// AuditArchName returns the C name of an AUDIT_ARCH_* value that MacroValue
+// knows ("AUDIT_ARCH_X86_64" for 0xc000003e), for disassemblers and
+// reports; false for any other value.
+func AuditArchName(audit uint32) (string, bool) {
+	name, ok := auditArchNames[audit]
+	return name, ok
+}
+
 // x86_64 syscall numbers (arch/x86/entry/syscalls/syscall_64.tbl) that
 // bpfsim names in code. The generated tables (Arch.SyscallNumber) hold
 // every number; these are the ones needed as constants.

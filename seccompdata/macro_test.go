@@ -75,6 +75,30 @@ func TestMacroValue(t *testing.T) {
 	}
 }
 
+// AuditArchName is MacroValue backwards for the AUDIT_ARCH_* names.
+func TestAuditArchName(t *testing.T) {
+	n := 0
+	for v, name := range auditArchNames {
+		if got, ok := MacroValue(name); !ok || got != v {
+			t.Errorf("AuditArchName(%#x) = %q, but MacroValue(%q) = %#x, %v", v, name, name, got, ok)
+		}
+		n++
+	}
+	for _, a := range Arches() {
+		if _, ok := AuditArchName(a.Audit); !ok {
+			t.Errorf("AuditArchName(%#x) (%s): no name", a.Audit, a)
+		}
+	}
+	if n != 19 {
+		t.Errorf("%d AUDIT_ARCH names, want the 19 MacroValue resolves", n)
+	}
+	for _, v := range []uint32{0, 0xc000003d, 0x40000000, 3} {
+		if name, ok := AuditArchName(v); ok {
+			t.Errorf("AuditArchName(%#x) = %q, want none", v, name)
+		}
+	}
+}
+
 // Every SECCOMP_RET_* and AUDIT_ARCH_* that MacroValue knows must equal
 // golang.org/x/sys's value, which x/sys generates from the uapi headers.
 func TestMacroValueMatchesXSys(t *testing.T) {

@@ -18,6 +18,8 @@ const (
 	divzero = "testdata/divzero.asm"
 	many    = "testdata/many.asm"
 	qemu    = "../../corpus/filters/qemu-system-x86_7.2_sandbox-on.bpf"
+	docker  = "../../corpus/filters/docker-default_x86_64.bpf"
+	abis    = "testdata/x86-abis.asm"
 )
 
 // goldenCases cover every mode of the command; with --live and --pid the
@@ -69,6 +71,25 @@ var goldenCases = []struct {
 	{"names-filter-arch", []string{"--print", "ddd", "--filter-arch", "x86_64", "testdata/read-aarch64.c"}, nil},
 	{"names-missing", []string{"testdata/open-aarch64.asm"}, nil},
 	{"names-filter-arch-bad", []string{"--filter-arch", "vax", allow}, nil},
+	// Issue 11 item 0: --print asm annotates seccomp filters.
+	{"print-asm-abis", []string{"--print", "asm", abis}, nil},
+	{"print-asm-socket", []string{"--mode", "socket", "--print", "asm", abis}, nil},
+	{"print-asm-filter-arch", []string{"--print", "asm", "--filter-arch", "x86_64", "testdata/open-aarch64.asm"}, nil},
+	{"print-asm-no-arch", []string{"--print", "asm", "../../corpus/samples/fancy.asm"}, nil},
+	{"print-asm-no-arch-given", []string{"--print", "asm", "--filter-arch", "x86_64", "../../corpus/samples/fancy.asm"}, nil},
+}
+
+// excerptCases are golden cases whose output is long: the golden file
+// keeps its first and last lines.
+var excerptCases = []struct {
+	name        string
+	args        []string
+	first, last int
+}{
+	{"print-asm-docker", []string{"--print", "asm", docker}, 60, 2},
+	// The end of the i386 part and the tail the x86_64 and i386 paths
+	// share, where the arch is not known.
+	{"print-asm-docker-3-arches", []string{"--print", "asm", "../../corpus/filters/docker-default_x86_64+x86+x32.bpf"}, 10, 50},
 }
 
 func runGolden(args []string, fake *kerneltest.Fake) []byte {
@@ -89,6 +110,17 @@ func TestGolden(t *testing.T) {
 			got := runGolden(tc.args, tc.fake)
 			if again := runGolden(tc.args, tc.fake); !bytes.Equal(got, again) {
 				t.Fatalf("output is not stable:\n%s\n---\n%s", got, again)
+			}
+			golden.Check(t, tc.name, got)
+		})
+	}
+	for _, tc := range excerptCases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := runGolden(tc.args, nil)
+			lines := strings.SplitAfter(string(got), "\n")
+			if omit := len(lines) - tc.first - tc.last; omit > 0 {
+				excerpt := strings.Join(lines[:tc.first], "") + fmt.Sprintf("[%d lines]\n", omit) + strings.Join(lines[len(lines)-tc.last:], "")
+				got = []byte(excerpt)
 			}
 			golden.Check(t, tc.name, got)
 		})

@@ -76,7 +76,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, open func(con
 		fs.BoolVar(&o.json, "json", false, "print JSON (one object; one line per file with --each)")
 		fs.BoolVar(&o.each, "each", false, "check every file on its own instead of as a stack")
 		fs.BoolVar(&o.ask, "live", false, "also install the program in the running kernel (without attaching it) and compare")
-		fs.StringVar(&o.print, "print", "", "write the program in `FORMAT` (raw, raw-be, asm, c, ddd, comma) to stdout instead of checking it")
+		fs.StringVar(&o.print, "print", "", "write the program in `FORMAT` (raw, raw-be, asm, c, ddd, comma) to stdout instead of checking it; asm comments name what a seccomp filter reads, compares and returns")
 	}
 	return cli.Run("bpfcheck", usage, args, stdout, stderr, &o.live, define, func(ctx context.Context, files []string) (int, error) {
 		return check(ctx, &o, files, stdin, stdout, stderr)
@@ -108,7 +108,7 @@ func check(ctx context.Context, o *options, files []string, stdin io.Reader, std
 	case o.probe:
 		return probeKernel(ctx, o, stdout)
 	case o.print != "":
-		return printProgram(ctx, o, files, stdin, stdout, stderr)
+		return printProgram(ctx, o, c.mode, files, stdin, stdout, stderr)
 	}
 	if o.ask {
 		k, err := o.live.Kernel(ctx)
@@ -161,7 +161,7 @@ func check(ctx context.Context, o *options, files []string, stdin io.Reader, std
 	return code, nil
 }
 
-func printProgram(ctx context.Context, o *options, files []string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
+func printProgram(ctx context.Context, o *options, mode verifier.Mode, files []string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
 	// --big-endian says how to read the input; the output's byte order is
 	// the format's own: raw is little-endian, raw-be big-endian.
 	format, bigEndian := o.print, false
@@ -172,19 +172,34 @@ func printProgram(ctx context.Context, o *options, files []string, stdin io.Read
 	if err != nil || f == program.FormatAuto {
 		return 0, cli.Usagef("--print %q: want raw, raw-be, asm, c, ddd or comma", o.print)
 	}
-	names, progs, err := o.in.Policies(ctx, &o.live, files, stdin)
+	names, srcs, err := o.in.Sources(ctx, &o.live, files, stdin)
 	if err != nil {
 		return 0, err
 	}
-	if len(progs) != 1 {
-		return 0, cli.Usagef("--print converts one program, got %d", len(progs))
+	if len(srcs) != 1 {
+		return 0, cli.Usagef("--print converts one program, got %d", len(srcs))
 	}
-	out, err := program.Encode(progs[0], f, bigEndian)
+	p := srcs[0].Program
+	var out []byte
+	if f == program.FormatAsm && mode == verifier.Seccomp {
+		// Comments say what each instruction reads, compares and
+		// returns; a socket filter's loads read a packet, so it gets
+		// none.
+		var opt program.AnnotateOptions
+		if srcs[0].ArchSource == program.ArchGiven {
+			opt.Arch = srcs[0].Arch
+		}
+		var text string
+		text, err = program.DisassembleAnnotated(p, opt)
+		out = []byte(text)
+	} else {
+		out, err = program.Encode(p, f, bigEndian)
+	}
 	if err != nil {
 		return 0, cli.Inputf("%s: %v", names[0], err)
 	}
 	if f == program.FormatAsm {
-		if pcs := program.IgnoredBits(progs[0]); pcs != nil {
+		if pcs := program.IgnoredBits(p); pcs != nil {
 			fmt.Fprintf(stderr, "bpfcheck: warning: %s: %d instruction(s) (first at pc %d) carry bits the kernel ignores (jt/jf, or k where the form takes none); bpf_asm cannot keep them (the comments name them; --print raw keeps them)\n",
 				names[0], len(pcs), pcs[0])
 		}

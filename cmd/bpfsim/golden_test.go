@@ -21,6 +21,7 @@ const (
 	killUret  = "testdata/kill-uretprobe.asm"
 	arches    = "testdata/arches.jsonl"
 	batchFile = "testdata/batch.jsonl"
+	abis      = "../bpfcheck/testdata/x86-abis.asm"
 )
 
 // goldenCases cover every mode of the command; with --live and --pid the
@@ -75,6 +76,9 @@ var goldenCases = []struct {
 	{"wide-i386-ok", []string{dropper, "--arch", "i386", "--syscall", "getppid", "--arg0", "0x1122334455667788", "--json"}, nil},
 	{"be-hint", []string{"../bpfcheck/testdata/golden/allow-be.bpf.in", "--syscall", "read"}, nil},
 	{"trace-names", []string{"../bpfcheck/testdata/open-aarch64.asm", "--filter-arch", "x86_64", "--arch", "aarch64", "--syscall", "read", "--trace"}, nil},
+	// Issue 11 item 0: the trace carries bpfcheck --print asm's comments.
+	{"trace-x32", []string{abis, "--arch", "x32", "--syscall", "openat", "--arg0", "0xffffffffffffff9c", "--trace"}, nil},
+	{"trace-i386-json", []string{abis, "--arch", "i386", "--syscall", "openat", "--arg0", "3", "--trace", "--json"}, nil},
 }
 
 func runGolden(args []string, fake *kerneltest.Fake) []byte {

@@ -129,6 +129,17 @@ func simulate(o *options, files []string, stdin io.Reader, stdout io.Writer) (bo
 	for i, s := range srcs {
 		progs[i], labels[i] = s.Program, s.Labels
 	}
+	var notes [][]string
+	if o.trace {
+		notes = make([][]string, len(srcs))
+		for i, s := range srcs {
+			var opt program.AnnotateOptions
+			if s.ArchSource == program.ArchGiven {
+				opt.Arch = s.Arch
+			}
+			notes[i] = program.Annotate(s.Program, opt)
+		}
+	}
 	stack, err := cli.CompileStack(files, progs)
 	if err != nil {
 		return false, err
@@ -144,7 +155,7 @@ func simulate(o *options, files []string, stdin io.Reader, stdout io.Writer) (bo
 	if err != nil {
 		return false, err
 	}
-	sim := &simulator{o: o, files: files, progs: progs, labels: labels, stack: stack, w: bufio.NewWriter(stdout)}
+	sim := &simulator{o: o, files: files, progs: progs, labels: labels, notes: notes, stack: stack, w: bufio.NewWriter(stdout)}
 	defer sim.w.Flush()
 	results := make([]*result, len(calls))
 	for i := range calls {
@@ -233,8 +244,11 @@ type simulator struct {
 	// labels are the author's labels of each bpf_asm policy, by pc, for
 	// --trace.
 	labels []map[int]string
-	stack  vm.Stack
-	w      *bufio.Writer
+	// notes are program.Annotate's comments on each filter, by pc, for
+	// --trace.
+	notes [][]string
+	stack vm.Stack
+	w     *bufio.Writer
 }
 
 // result is one line of bpfsim's JSON output (README, "JSON output").
@@ -285,8 +299,12 @@ type step struct {
 	// policy; Insn names jump targets by those labels too.
 	Label string `json:"label,omitempty"`
 	Insn  string `json:"insn"`
-	A     uint32 `json:"a"`
-	X     uint32 `json:"x"`
+	// Note says what the instruction reads, compares or returns in a
+	// seccomp filter ("nr", "openat", "ERRNO(1) EPERM"), as bpfcheck
+	// --print asm writes it in a comment (program.Annotate).
+	Note string `json:"note,omitempty"`
+	A    uint32 `json:"a"`
+	X    uint32 `json:"x"`
 }
 
 // kernelAnswer is the running kernel's answer for one call, with --live.
@@ -319,7 +337,7 @@ func (s *simulator) evaluate(c input.Call) *result {
 		for i := len(s.stack) - 1; i >= 0; i-- {
 			s.stack[i].TraceSeccomp(&words, func(st vm.Step) {
 				r.Trace = append(r.Trace, step{Filter: i, PC: st.PC, Label: s.labels[i][st.PC],
-					Insn: program.InstructionTextLabels(s.progs[i], st.PC, s.labels[i]), A: st.A, X: st.X})
+					Insn: program.InstructionTextLabels(s.progs[i], st.PC, s.labels[i]), Note: s.notes[i][st.PC], A: st.A, X: st.X})
 			})
 		}
 	}
@@ -404,7 +422,11 @@ func (s *simulator) print(r *result) error {
 		if st.Label != "" {
 			insn = st.Label + ": " + insn
 		}
-		fmt.Fprintf(s.w, "  %s%4d: %-32s A=0x%08x X=0x%08x\n", prefix, st.PC, insn, st.A, st.X)
+		note := ""
+		if st.Note != "" {
+			note = "  ; " + st.Note
+		}
+		fmt.Fprintf(s.w, "  %s%4d: %-32s A=0x%08x X=0x%08x%s\n", prefix, st.PC, insn, st.A, st.X, note)
 	}
 	name := r.Syscall
 	if name == "" {
