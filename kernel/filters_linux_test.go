@@ -17,10 +17,6 @@ import (
 	"github.com/bpfsim/bpfsim/program"
 )
 
-// holdEnv makes the re-executed test binary install heldFilters on one
-// thread, print that thread's ID and wait to be killed.
-const holdEnv = "BPFSIM_TEST_HOLD_FILTERS"
-
 // heldFilters allow everything, so the holding thread can go on waiting.
 // The first has loads the kernel rewrites when it installs a filter
 // (seccomp_check_filter: ld [k] to an internal code, ld #len to ld #64).

@@ -13,6 +13,10 @@ import (
 	"github.com/bpfsim/bpfsim/verifier"
 )
 
+// holdEnv makes the re-executed test binary install heldFilters on one
+// thread, print that thread's ID and wait to be killed.
+const holdEnv = "BPFSIM_TEST_HOLD_FILTERS"
+
 func TestMain(m *testing.M) {
 	if os.Getenv(holdEnv) != "" {
 		holdFilters() // a child of TestReadFilters; never returns
