@@ -2,6 +2,7 @@ package vm
 
 import (
 	"encoding/binary"
+	"unsafe"
 
 	"github.com/bpfsim/bpfsim/program"
 	"github.com/bpfsim/bpfsim/seccompdata"
@@ -45,14 +46,14 @@ func (f *Filter) RunSeccomp(w *[16]uint32) uint32 {
 				return l.ret
 			}
 			var m machine
-			run(l.code, &m, 0, w, nil, false)
+			loop[stepAll](&l.code[0], &m, 0, w, nil)
 			return m.ret
 		}
 	}
-	// Seccomp filters never leave run before their RET; calling it
+	// Seccomp filters never leave loop before their RET; calling it
 	// directly saves a frame on short paths.
 	var m machine
-	pc, how := run(f.insns, &m, 0, w, nil, false)
+	pc, how := loop[stepAll](&f.insns[0], &m, 0, w, nil)
 	if how == exitRet {
 		return m.ret
 	}
@@ -64,7 +65,7 @@ func (f *Filter) RunSeccomp(w *[16]uint32) uint32 {
 // the same value; it exists for benchmarks and differential tests.
 func (f *Filter) RunSeccompPlain(w *[16]uint32) uint32 {
 	var m machine
-	pc, how := run(f.insns, &m, 0, w, nil, false)
+	pc, how := loop[stepAll](&f.insns[0], &m, 0, w, nil)
 	if how == exitRet {
 		return m.ret
 	}
@@ -118,16 +119,16 @@ type machine struct {
 	mem  [program.MemWords]uint32
 }
 
-// How run hands control back to exec.
+// How loop hands control back to exec.
 const (
 	exitRet  = iota // the program ended at pc; machine.ret holds its value
 	exitSlow        // pc is a packet or ancillary load, left to exec
 	exitStep        // single-step mode: one instruction ran, next is pc
 )
 
-// exec drives run from pc and performs for it the packet and ancillary
+// exec drives loop from pc and performs for it the packet and ancillary
 // loads, which call helpers (as the kernel's translation does), and the
-// tracing. Keeping every call out of run's loop keeps A, X and pc in
+// tracing. Keeping every call out of loop keeps A, X and pc in
 // registers. A run starts with pc 0 and a zero machine: the converted
 // program's prologue zeroes A and X (bpf_convert_filter,
 // net/core/filter.c), and scratch memory is never read before written
@@ -140,7 +141,12 @@ func (f *Filter) exec(m *machine, pc int, w *[16]uint32, p *Packet, trace func(S
 	}
 	for {
 		at := pc
-		next, how := run(f.insns, m, pc, w, pkt, trace != nil)
+		var next, how int
+		if trace != nil {
+			next, how = loop[stepOne](&f.insns[0], m, pc, w, pkt)
+		} else {
+			next, how = loop[stepAll](&f.insns[0], m, pc, w, pkt)
+		}
 		switch how {
 		case exitStep:
 			trace(Step{PC: at, Insn: f.prog[at], A: m.a, X: m.x})
@@ -206,30 +212,64 @@ func (f *Filter) slow(m *machine, in *insn, p *Packet) bool {
 	return true
 }
 
-// run is the interpreter of code: the one definition of the ALU, jump, scratch,
-// seccomp load and return semantics for both kinds of filter. Kernel
-// sources for each rule are bpf_convert_filter (net/core/filter.c) unless
-// noted; the observable results are those of the x86_64 JIT
-// (docs/kernel-semantics.md §3). It starts at pc and returns the pc of the
-// instruction it stopped at (exitRet, exitSlow) or, when single is set, the
-// pc that follows the one instruction it ran (exitStep). run makes no
-// calls: packet loads at offsets >= 0 that fit in pkt (the packet from
-// skb->data) are done here, and everything else that needs the Packet is
-// left to exec.
+// run is loop with the stepping mode as a value, for callers off the hot
+// path (the partial evaluator's constant folding).
 func run(code []insn, m *machine, pc int, w *[16]uint32, pkt []byte, single bool) (int, int) {
+	if single {
+		return loop[stepOne](&code[0], m, pc, w, pkt)
+	}
+	return loop[stepAll](&code[0], m, pc, w, pkt)
+}
+
+// Stepping modes of loop: stepAll runs to an exit, stepOne returns after
+// each instruction (exitStep). They differ in size, so that each is its own
+// instantiation of loop, with the test of the mode folded away.
+type (
+	stepAll struct{}
+	stepOne struct{ _ uint8 }
+)
+
+// stepMode is the type set of loop's stepping modes.
+type stepMode interface{ stepAll | stepOne }
+
+// insnSize is the size of an insn in bytes.
+const insnSize = unsafe.Sizeof(insn{})
+
+// loop is the interpreter of code: the one definition of the ALU, jump,
+// scratch, seccomp load and return semantics for both kinds of filter.
+// Kernel sources for each rule are bpf_convert_filter (net/core/filter.c)
+// unless noted; the observable results are those of the x86_64 JIT
+// (docs/kernel-semantics.md §3). It starts at pc and returns the pc of the
+// instruction it stopped at (exitRet, exitSlow) or, in stepOne mode, the pc
+// that follows the one instruction it ran (exitStep). loop makes no calls:
+// packet loads at offsets >= 0 that fit in pkt (the packet from skb->data)
+// are done here, and everything else that needs the Packet is left to exec.
+//
+// code must be closed (see closed) and pc inside it: loop walks code with
+// a pointer and no bounds checks, so that A, X and the instruction pointer
+// stay in registers.
+func loop[S stepMode](code *insn, m *machine, pc int, w *[16]uint32, pkt []byte) (int, int) {
+	base := unsafe.Pointer(code)
+	// off is the byte offset of the instruction to run: pc*insnSize,
+	// kept as an offset so that the instruction pointer is base+off.
+	to := func(pc uint16) uintptr { return uintptr(pc) * insnSize }
+	off := uintptr(pc) * insnSize
 	a, x := m.a, m.x
 	for {
-		in := &code[pc]
-		next := pc + 1
-		switch in.op {
+		// off is inside closed code: it is where the caller started,
+		// the instruction after one that is neither a RET nor a jump,
+		// or a jump target.
+		in := (*insn)(unsafe.Add(base, off))
+		off += insnSize // the next instruction, unless a jump says otherwise
+		switch in.op & opMask {
 		case opRetK:
 			m.ret = in.k
 			m.a, m.x = a, x
-			return pc, exitRet
+			return int(off/insnSize) - 1, exitRet
 		case opRetA:
 			m.ret = a
 			m.a, m.x = a, x
-			return pc, exitRet
+			return int(off/insnSize) - 1, exitRet
 
 		case opLdImm:
 			a = in.k
@@ -265,52 +305,52 @@ func run(code []insn, m *machine, pc int, w *[16]uint32, pkt []byte, single bool
 				break
 			}
 			m.a, m.x = a, x
-			return pc, exitSlow
+			return int(off/insnSize) - 1, exitSlow
 		case opLdAbsH:
 			if o := int32(in.k); o >= 0 && int(o) <= len(pkt)-2 {
 				a = uint32(binary.BigEndian.Uint16(pkt[o:]))
 				break
 			}
 			m.a, m.x = a, x
-			return pc, exitSlow
+			return int(off/insnSize) - 1, exitSlow
 		case opLdAbsB:
 			if o := int32(in.k); o >= 0 && int(o) < len(pkt) {
 				a = uint32(pkt[o])
 				break
 			}
 			m.a, m.x = a, x
-			return pc, exitSlow
+			return int(off/insnSize) - 1, exitSlow
 		case opLdIndW:
 			if o := int32(x + in.k); o >= 0 && int(o) <= len(pkt)-4 {
 				a = binary.BigEndian.Uint32(pkt[o:])
 				break
 			}
 			m.a, m.x = a, x
-			return pc, exitSlow
+			return int(off/insnSize) - 1, exitSlow
 		case opLdIndH:
 			if o := int32(x + in.k); o >= 0 && int(o) <= len(pkt)-2 {
 				a = uint32(binary.BigEndian.Uint16(pkt[o:]))
 				break
 			}
 			m.a, m.x = a, x
-			return pc, exitSlow
+			return int(off/insnSize) - 1, exitSlow
 		case opLdIndB:
 			if o := int32(x + in.k); o >= 0 && int(o) < len(pkt) {
 				a = uint32(pkt[o])
 				break
 			}
 			m.a, m.x = a, x
-			return pc, exitSlow
+			return int(off/insnSize) - 1, exitSlow
 		case opLdxMsh:
 			if o := int32(in.k); o >= 0 && int(o) < len(pkt) {
 				x = uint32(pkt[o]&0xf) << 2
 				break
 			}
 			m.a, m.x = a, x
-			return pc, exitSlow
+			return int(off/insnSize) - 1, exitSlow
 		case opLdAnc:
 			m.a, m.x = a, x
-			return pc, exitSlow
+			return int(off/insnSize) - 1, exitSlow
 
 		case opAddK:
 			a += in.k
@@ -338,18 +378,20 @@ func run(code []insn, m *machine, pc int, w *[16]uint32, pkt []byte, single bool
 			a -= x
 		case opMulX:
 			a *= x
-		case opDivX, opModX:
+		case opDivX:
 			// "if (X == 0) { A = 0; return A; }" precedes every DIV
 			// and MOD by X.
 			if x == 0 {
 				m.a, m.x, m.ret = 0, x, 0
-				return pc, exitRet
+				return int(off/insnSize) - 1, exitRet
 			}
-			if in.op == opDivX {
-				a /= x
-			} else {
-				a %= x
+			a /= x
+		case opModX:
+			if x == 0 {
+				m.a, m.x, m.ret = 0, x, 0
+				return int(off/insnSize) - 1, exitRet
 			}
+			a %= x
 		case opOrX:
 			a |= x
 		case opAndX:
@@ -367,109 +409,140 @@ func run(code []insn, m *machine, pc int, w *[16]uint32, pkt []byte, single bool
 			a = -a
 
 		case opJa:
-			next = int(in.jt)
+			off = to(in.jt)
 		case opJeqK:
-			next = branch(a == in.k, in)
+			off = to(branch(a == in.k, in))
 		case opJgtK:
-			next = branch(a > in.k, in)
+			off = to(branch(a > in.k, in))
 		case opJgeK:
-			next = branch(a >= in.k, in)
+			off = to(branch(a >= in.k, in))
 		case opJsetK:
-			next = branch(a&in.k != 0, in)
+			off = to(branch(a&in.k != 0, in))
 		case opJeqX:
-			next = branch(a == x, in)
+			off = to(branch(a == x, in))
 		case opJgtX:
-			next = branch(a > x, in)
+			off = to(branch(a > x, in))
 		case opJgeX:
-			next = branch(a >= x, in)
+			off = to(branch(a >= x, in))
 		case opJsetX:
-			next = branch(a&x != 0, in)
+			off = to(branch(a&x != 0, in))
 
 		// One-target forms: the other way falls through.
 		case opJeqK1:
 			if a == in.k {
-				next = int(in.jt)
+				off = to(in.jt)
 			}
 		case opJneK1:
 			if a != in.k {
-				next = int(in.jt)
+				off = to(in.jt)
 			}
 		case opJgtK1:
 			if a > in.k {
-				next = int(in.jt)
+				off = to(in.jt)
 			}
 		case opJleK1:
 			if a <= in.k {
-				next = int(in.jt)
+				off = to(in.jt)
 			}
 		case opJgeK1:
 			if a >= in.k {
-				next = int(in.jt)
+				off = to(in.jt)
 			}
 		case opJltK1:
 			if a < in.k {
-				next = int(in.jt)
+				off = to(in.jt)
 			}
 		case opJsetK1:
 			if a&in.k != 0 {
-				next = int(in.jt)
+				off = to(in.jt)
 			}
 		case opJnsetK1:
 			if a&in.k == 0 {
-				next = int(in.jt)
+				off = to(in.jt)
 			}
 		case opJeqX1:
 			if a == x {
-				next = int(in.jt)
+				off = to(in.jt)
 			}
 		case opJneX1:
 			if a != x {
-				next = int(in.jt)
+				off = to(in.jt)
 			}
 		case opJgtX1:
 			if a > x {
-				next = int(in.jt)
+				off = to(in.jt)
 			}
 		case opJleX1:
 			if a <= x {
-				next = int(in.jt)
+				off = to(in.jt)
 			}
 		case opJgeX1:
 			if a >= x {
-				next = int(in.jt)
+				off = to(in.jt)
 			}
 		case opJltX1:
 			if a < x {
-				next = int(in.jt)
+				off = to(in.jt)
 			}
 		case opJsetX1:
 			if a&x != 0 {
-				next = int(in.jt)
+				off = to(in.jt)
 			}
 		case opJnsetX1:
 			if a&x == 0 {
-				next = int(in.jt)
+				off = to(in.jt)
 			}
 
 		case opTax:
 			x = a
 		case opTxa:
 			a = x
+		case opNone:
 		}
-		pc = next
-		if single {
+		if unsafe.Sizeof(*new(S)) != 0 { // stepOne
 			m.a, m.x = a, x
-			return pc, exitStep
+			return int(off / insnSize), exitStep
 		}
 	}
 }
 
-// branch returns the absolute target of a conditional jump.
-func branch(cond bool, in *insn) int {
-	if cond {
-		return int(in.jt)
+// closed reports whether loop can run code from any of its instructions
+// without leaving it: every jump target is inside code and every
+// instruction after which execution goes on to the next one has a next
+// one (so the last instruction is a RET or an unconditional jump).
+// Compile's own checks make every compiled program closed; the partial
+// evaluator's residual programs are checked with it.
+func closed(code []insn) bool {
+	n := len(code)
+	for pc := range code {
+		in := &code[pc]
+		switch {
+		case in.op == opRetK || in.op == opRetA:
+			continue
+		case in.op == opJa:
+			if int(in.jt) >= n {
+				return false
+			}
+			continue
+		case isJump(in.op):
+			if t, f := edges(pc, in); t >= n || f >= n {
+				return false
+			}
+			continue
+		}
+		if pc+1 >= n {
+			return false
+		}
 	}
-	return int(in.jf)
+	return n > 0
+}
+
+// branch returns the absolute target of a conditional jump.
+func branch(cond bool, in *insn) uint16 {
+	if cond {
+		return in.jt
+	}
+	return in.jf
 }
 
 // loadSize maps the W, H, B order of the load opcodes to a byte count.

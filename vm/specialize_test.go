@@ -108,6 +108,39 @@ func TestFastPathMatchesPlain(t *testing.T) {
 	}
 }
 
+// TestResidualsClosed: the partial evaluator builds every residual
+// program closed (every jump inside it, no falling off its end), which the
+// interpreter's unchecked walk relies on; Compile would otherwise leave
+// the class to the plain loop.
+func TestResidualsClosed(t *testing.T) {
+	var progs []program.Program
+	paths, _ := filepath.Glob("../corpus/filters/*.bpf")
+	for _, path := range paths {
+		p, _, err := program.ReadFile(path, program.DecodeOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		progs = append(progs, p)
+	}
+	g := fuzz.NewGenerator(2)
+	for range 1000 {
+		progs = append(progs, g.Valid(), g.Arith(), g.Mutate(g.Valid()))
+	}
+	residuals := 0
+	for _, p := range progs {
+		f, err := vm.Compile(p, verifier.Seccomp)
+		if err != nil {
+			continue
+		}
+		n, ok := vm.ResidualsClosed(f)
+		if !ok {
+			t.Fatalf("a residual program is not closed:\n%s", fuzz.Hex(p))
+		}
+		residuals += n
+	}
+	t.Logf("%d programs, %d residual programs", len(progs), residuals)
+}
+
 // BenchmarkCompile measures verify + compile + precompute for the corpus
 // filters (the issue's bound: 1 ms for Docker's 1,001-instruction filter).
 func BenchmarkCompile(b *testing.B) {
