@@ -56,8 +56,8 @@ func edgeInputs(p program.Program, g *fuzz.Generator, limit int) []seccompdata.D
 	return out
 }
 
-// checkSame fails when the precomputed RunSeccomp and the plain
-// interpreter ever disagree on p.
+// checkSame fails when the precomputed RunSeccomp, the plain interpreter
+// and the single-stepping trace ever disagree on p.
 func checkSame(t *testing.T, name string, p program.Program, inputs []seccompdata.Data) {
 	t.Helper()
 	f, err := vm.Compile(p, verifier.Seccomp)
@@ -67,8 +67,14 @@ func checkSame(t *testing.T, name string, p program.Program, inputs []seccompdat
 	for _, order := range []binary.ByteOrder{binary.LittleEndian, binary.BigEndian} {
 		for _, d := range inputs {
 			w := d.Words(order)
-			if got, want := f.RunSeccomp(&w), f.RunSeccompPlain(&w); got != want {
+			want := f.RunSeccompPlain(&w)
+			if got := f.RunSeccomp(&w); got != want {
 				t.Fatalf("%s: input %+v (%v): fast path %#x, plain interpreter %#x\n%s", name, d, order, got, want, fuzz.Hex(p))
+			}
+			// The trace steps one instruction at a time, through
+			// none of the plain loop's shortcuts.
+			if got := f.TraceSeccomp(&w, func(vm.Step) {}); got != want {
+				t.Fatalf("%s: input %+v (%v): trace %#x, plain interpreter %#x\n%s", name, d, order, got, want, fuzz.Hex(p))
 			}
 		}
 	}
