@@ -428,13 +428,34 @@ func loop[S stepMode](code *insn, m *machine, pc int, w *[16]uint32, pkt []byte)
 			off = to(branch(a&x != 0, in))
 
 		// One-target forms: the other way falls through.
+		// A list of "jeq #nr, allow" (or of "jne #nr, next" that jump
+		// over their returns) runs from one to the next without going
+		// back through the switch, in stepAll mode.
 		case opJeqK1:
-			if a == in.k {
-				off = to(in.jt)
+			for {
+				if a == in.k {
+					off = to(in.jt)
+				}
+				if unsafe.Sizeof(*new(S)) != 0 {
+					break
+				}
+				if in = (*insn)(unsafe.Add(base, off)); in.op != opJeqK1 {
+					break
+				}
+				off += insnSize
 			}
 		case opJneK1:
-			if a != in.k {
-				off = to(in.jt)
+			for {
+				if a != in.k {
+					off = to(in.jt)
+				}
+				if unsafe.Sizeof(*new(S)) != 0 {
+					break
+				}
+				if in = (*insn)(unsafe.Add(base, off)); in.op != opJneK1 {
+					break
+				}
+				off += insnSize
 			}
 		case opJgtK1:
 			if a > in.k {
