@@ -263,6 +263,7 @@ const insnSize = unsafe.Sizeof(insn{})
 func loop[S stepMode](code *insn, off uintptr, a, x uint32, m *machine, w *[16]uint32) (int, int) {
 	base := unsafe.Pointer(code)
 	to := func(pc uint16) uintptr { return uintptr(pc) * insnSize }
+dispatch:
 	for {
 		// off is inside closed code: it is where the caller started,
 		// the instruction after one that is neither a RET nor a jump,
@@ -443,33 +444,29 @@ func loop[S stepMode](code *insn, off uintptr, a, x uint32, m *machine, w *[16]u
 
 		// One-target forms: the other way falls through.
 		// A list of "jeq #nr, allow" (or of "jne #nr, next" that jump
-		// over their returns) runs from one to the next without going
-		// back through the switch, in stepAll mode.
+		// over their returns) runs from one to the next inside the
+		// case, without going back through the switch (stepAll mode
+		// only: stepOne runs one instruction).
 		case opJeqK1:
-			for {
-				if a == in.k {
-					off = to(in.jt)
-				}
-				if unsafe.Sizeof(*new(S)) != 0 {
-					break
-				}
+			for unsafe.Sizeof(*new(S)) == 0 && a != in.k {
 				if in = (*insn)(unsafe.Add(base, off)); in.op != opJeqK1 {
-					break
+					continue dispatch
 				}
 				off += insnSize
 			}
+			if a == in.k {
+				off = to(in.jt)
+			}
 		case opJneK1:
-			for {
-				if a != in.k {
-					off = to(in.jt)
-				}
-				if unsafe.Sizeof(*new(S)) != 0 {
-					break
-				}
+			for unsafe.Sizeof(*new(S)) == 0 && a != in.k {
+				off = to(in.jt)
 				if in = (*insn)(unsafe.Add(base, off)); in.op != opJneK1 {
-					break
+					continue dispatch
 				}
 				off += insnSize
+			}
+			if a != in.k {
+				off = to(in.jt)
 			}
 		case opJgtK1:
 			if a > in.k {
