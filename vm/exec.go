@@ -40,20 +40,20 @@ type Step struct {
 //
 // A socket filter run this way sees an empty packet with no device.
 func (f *Filter) RunSeccomp(w *[16]uint32) uint32 {
+	code := f.insns
 	if f.fast != nil {
 		if l := f.fast.lookup(w); l != nil {
 			if l.code == nil {
 				return l.ret
 			}
-			var m machine
-			loop[stepAll](&l.code[0], 0, 0, 0, &m, w)
-			return m.ret
+			code = l.code
 		}
 	}
-	// Seccomp filters never leave loop before their RET; calling it
-	// directly saves a frame on short paths.
+	// Seccomp filters, and so residual programs, never leave loop
+	// before their RET; calling it directly saves a frame on short
+	// paths. A socket filter (never precomputed) goes on in exec.
 	var m machine
-	pc, how := loop[stepAll](&f.insns[0], 0, 0, 0, &m, w)
+	pc, how := loop[stepAll](&code[0], 0, 0, 0, &m, w)
 	if how == exitRet {
 		return m.ret
 	}
