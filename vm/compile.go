@@ -102,7 +102,20 @@ const (
 	opJnsetX1
 	opTax
 	opTxa
+
+	// opNone is never emitted. It is the highest value op&opMask can
+	// take, so that the interpreter's switch covers every value of its
+	// operand and needs no range check before its jump table.
+	opNone = opMask
 )
+
+// opMask bounds the internal opcodes: the interpreter switches on
+// op&opMask.
+const opMask = 127
+
+// opTxa is the last opcode in use: this fails to compile when opcodes
+// reach opNone.
+const _ uint8 = opNone - 1 - opTxa
 
 // seccompDataSize is sizeof(struct seccomp_data), the value of "ld #len"
 // in a seccomp filter (seccomp_check_filter, kernel/seccomp.c).
@@ -165,10 +178,32 @@ func compile(p program.Program, mode verifier.Mode) (*Filter, error) {
 	if last := f.insns[n-1].op; last != opRetK && last != opRetA {
 		return nil, &CompileError{PC: n - 1, Code: p[n-1].Op, Reason: "last instruction is not ret"}
 	}
+	if !closed(f.insns) {
+		// Implied by the checks above; the interpreter relies on it.
+		return nil, &CompileError{PC: -1, Reason: "internal error: compiled program is not closed"}
+	}
 	if mode == verifier.Seccomp {
 		f.fast = specialize(f.insns)
+		f.fast.checkClosed()
 	}
 	return f, nil
+}
+
+// checkClosed leaves to the plain interpreter every class whose residual
+// program is not closed, which the interpreter could not run safely. The
+// partial evaluator only builds closed ones; this makes it a checked fact.
+func (fp *fastPath) checkClosed() {
+	if fp == nil {
+		return
+	}
+	for i := range fp.arches {
+		leaves := fp.arches[i].nr.leaves
+		for j := range leaves {
+			if l := &leaves[j]; l.code != nil && !closed(l.code) {
+				*l = leaf{plain: true}
+			}
+		}
+	}
 }
 
 // Mode returns the rule set the filter was compiled for.

@@ -2,6 +2,7 @@ package vm
 
 import (
 	"encoding/binary"
+	"unsafe"
 
 	"github.com/bpfsim/bpfsim/program"
 	"github.com/bpfsim/bpfsim/seccompdata"
@@ -39,20 +40,20 @@ type Step struct {
 //
 // A socket filter run this way sees an empty packet with no device.
 func (f *Filter) RunSeccomp(w *[16]uint32) uint32 {
+	code := f.insns
 	if f.fast != nil {
 		if l := f.fast.lookup(w); l != nil {
 			if l.code == nil {
 				return l.ret
 			}
-			var m machine
-			run(l.code, &m, 0, w, nil, false)
-			return m.ret
+			code = l.code
 		}
 	}
-	// Seccomp filters never leave run before their RET; calling it
-	// directly saves a frame on short paths.
+	// Seccomp filters, and so residual programs, never leave loop
+	// before their RET; calling it directly saves a frame on short
+	// paths. A socket filter (never precomputed) goes on in exec.
 	var m machine
-	pc, how := run(f.insns, &m, 0, w, nil, false)
+	pc, how := loop[stepAll](&code[0], 0, 0, 0, &m, w)
 	if how == exitRet {
 		return m.ret
 	}
@@ -64,7 +65,7 @@ func (f *Filter) RunSeccomp(w *[16]uint32) uint32 {
 // the same value; it exists for benchmarks and differential tests.
 func (f *Filter) RunSeccompPlain(w *[16]uint32) uint32 {
 	var m machine
-	pc, how := run(f.insns, &m, 0, w, nil, false)
+	pc, how := loop[stepAll](&f.insns[0], 0, 0, 0, &m, w)
 	if how == exitRet {
 		return m.ret
 	}
@@ -116,31 +117,36 @@ type machine struct {
 	a, x uint32
 	ret  uint32 // the return value, once the program has ended
 	mem  [program.MemWords]uint32
+	pkt  []byte // a socket filter's packet from skb->data to the tail
 }
 
-// How run hands control back to exec.
+// How loop hands control back to exec.
 const (
 	exitRet  = iota // the program ended at pc; machine.ret holds its value
 	exitSlow        // pc is a packet or ancillary load, left to exec
 	exitStep        // single-step mode: one instruction ran, next is pc
 )
 
-// exec drives run from pc and performs for it the packet and ancillary
+// exec drives loop from pc and performs for it the packet and ancillary
 // loads, which call helpers (as the kernel's translation does), and the
-// tracing. Keeping every call out of run's loop keeps A, X and pc in
+// tracing. Keeping every call out of loop keeps A, X and pc in
 // registers. A run starts with pc 0 and a zero machine: the converted
 // program's prologue zeroes A and X (bpf_convert_filter,
 // net/core/filter.c), and scratch memory is never read before written
 // (check_load_and_stores), so its initial value is unobservable; 0 is as
 // good as any. p == nil stands for an empty packet; trace may be nil.
 func (f *Filter) exec(m *machine, pc int, w *[16]uint32, p *Packet, trace func(Step)) uint32 {
-	var pkt []byte // skb->data up to the tail
 	if p != nil {
-		pkt = p.Buf[p.data():]
+		m.pkt = p.Buf[p.data():]
 	}
 	for {
 		at := pc
-		next, how := run(f.insns, m, pc, w, pkt, trace != nil)
+		var next, how int
+		if trace != nil {
+			next, how = loop[stepOne](&f.insns[0], uintptr(pc)*insnSize, m.a, m.x, m, w)
+		} else {
+			next, how = loop[stepAll](&f.insns[0], uintptr(pc)*insnSize, m.a, m.x, m, w)
+		}
 		switch how {
 		case exitStep:
 			trace(Step{PC: at, Insn: f.prog[at], A: m.a, X: m.x})
@@ -206,30 +212,73 @@ func (f *Filter) slow(m *machine, in *insn, p *Packet) bool {
 	return true
 }
 
-// run is the interpreter of code: the one definition of the ALU, jump, scratch,
-// seccomp load and return semantics for both kinds of filter. Kernel
-// sources for each rule are bpf_convert_filter (net/core/filter.c) unless
-// noted; the observable results are those of the x86_64 JIT
-// (docs/kernel-semantics.md §3). It starts at pc and returns the pc of the
-// instruction it stopped at (exitRet, exitSlow) or, when single is set, the
-// pc that follows the one instruction it ran (exitStep). run makes no
-// calls: packet loads at offsets >= 0 that fit in pkt (the packet from
-// skb->data) are done here, and everything else that needs the Packet is
-// left to exec.
+// run is loop from pc with the machine's registers, with the stepping mode
+// as a value, for callers off the hot path (the partial evaluator's
+// constant folding).
 func run(code []insn, m *machine, pc int, w *[16]uint32, pkt []byte, single bool) (int, int) {
-	a, x := m.a, m.x
+	m.pkt = pkt
+	if single {
+		return loop[stepOne](&code[0], uintptr(pc)*insnSize, m.a, m.x, m, w)
+	}
+	return loop[stepAll](&code[0], uintptr(pc)*insnSize, m.a, m.x, m, w)
+}
+
+// Stepping modes of loop: stepAll runs to an exit, stepOne returns after
+// each instruction (exitStep). They differ in size, so that each is its own
+// instantiation of loop, with the test of the mode folded away.
+type (
+	stepAll struct{}
+	stepOne struct{ _ uint8 }
+)
+
+// stepMode is the type set of loop's stepping modes.
+type stepMode interface{ stepAll | stepOne }
+
+// insnSize is the size of an insn in bytes.
+const insnSize = unsafe.Sizeof(insn{})
+
+// loop is the interpreter of code: the one definition of the ALU, jump,
+// scratch, seccomp load and return semantics for both kinds of filter.
+// Kernel sources for each rule are bpf_convert_filter (net/core/filter.c)
+// unless noted; the observable results are those of the x86_64 JIT
+// (docs/kernel-semantics.md §3). It starts at the instruction at byte
+// offset off (pc*insnSize) with registers a and x, and returns the pc of
+// the instruction it stopped at (exitRet, exitSlow) or, in stepOne mode,
+// the pc that follows the one instruction it ran (exitStep), with A and X
+// in m. loop makes no calls: packet loads at offsets >= 0 that fit in
+// m.pkt (the packet from skb->data) are done here, and everything else
+// that needs the Packet is left to exec.
+//
+// code must be closed (see closed) and off inside it: loop walks code from
+// a base pointer with no bounds checks.
+//
+// The shape of this function is tuned for the dispatch: with no call (not
+// even to panic: see the divisions) and few enough live values to need no
+// stack, it has no frame, so that the jump back from each case to the
+// switch, the load of the next opcode and the indirect jump of the switch
+// sit in the first 32 bytes of the function, and so within one 64-byte
+// line wherever the linker puts it (functions are 32-byte aligned). When
+// they straddle two lines, as they did with a frame in about half of all
+// builds, every instruction cost about 20% more (AMD Zen 5, BenchmarkArith).
+func loop[S stepMode](code *insn, off uintptr, a, x uint32, m *machine, w *[16]uint32) (int, int) {
+	base := unsafe.Pointer(code)
+	to := func(pc uint16) uintptr { return uintptr(pc) * insnSize }
+dispatch:
 	for {
-		in := &code[pc]
-		next := pc + 1
-		switch in.op {
+		// off is inside closed code: it is where the caller started,
+		// the instruction after one that is neither a RET nor a jump,
+		// or a jump target.
+		in := (*insn)(unsafe.Add(base, off))
+		off += insnSize // the next instruction, unless a jump says otherwise
+		switch in.op & opMask {
 		case opRetK:
 			m.ret = in.k
 			m.a, m.x = a, x
-			return pc, exitRet
+			return int(off/insnSize) - 1, exitRet
 		case opRetA:
 			m.ret = a
 			m.a, m.x = a, x
-			return pc, exitRet
+			return int(off/insnSize) - 1, exitRet
 
 		case opLdImm:
 			a = in.k
@@ -238,9 +287,9 @@ func run(code []insn, m *machine, pc int, w *[16]uint32, pkt []byte, single bool
 		case opLdLen:
 			// skb->len (bpf_convert_filter); seccomp's "#len" was
 			// made an immediate 64 by Compile.
-			a = uint32(len(pkt))
+			a = uint32(len(m.pkt))
 		case opLdxLen:
-			x = uint32(len(pkt))
+			x = uint32(len(m.pkt))
 		case opLdMem:
 			a = m.mem[in.k&(program.MemWords-1)]
 		case opLdxMem:
@@ -260,57 +309,57 @@ func run(code []insn, m *machine, pc int, w *[16]uint32, pkt []byte, single bool
 		// headlen - offset >= size. Failures and negative offsets are
 		// left to exec, which uses the same Packet.load.
 		case opLdAbsW:
-			if o := int32(in.k); o >= 0 && int(o) <= len(pkt)-4 {
-				a = binary.BigEndian.Uint32(pkt[o:])
+			if o := int32(in.k); o >= 0 && int(o) <= len(m.pkt)-4 {
+				a = binary.BigEndian.Uint32(m.pkt[o:])
 				break
 			}
 			m.a, m.x = a, x
-			return pc, exitSlow
+			return int(off/insnSize) - 1, exitSlow
 		case opLdAbsH:
-			if o := int32(in.k); o >= 0 && int(o) <= len(pkt)-2 {
-				a = uint32(binary.BigEndian.Uint16(pkt[o:]))
+			if o := int32(in.k); o >= 0 && int(o) <= len(m.pkt)-2 {
+				a = uint32(binary.BigEndian.Uint16(m.pkt[o:]))
 				break
 			}
 			m.a, m.x = a, x
-			return pc, exitSlow
+			return int(off/insnSize) - 1, exitSlow
 		case opLdAbsB:
-			if o := int32(in.k); o >= 0 && int(o) < len(pkt) {
-				a = uint32(pkt[o])
+			if o := int32(in.k); o >= 0 && int(o) < len(m.pkt) {
+				a = uint32(m.pkt[o])
 				break
 			}
 			m.a, m.x = a, x
-			return pc, exitSlow
+			return int(off/insnSize) - 1, exitSlow
 		case opLdIndW:
-			if o := int32(x + in.k); o >= 0 && int(o) <= len(pkt)-4 {
-				a = binary.BigEndian.Uint32(pkt[o:])
+			if o := int32(x + in.k); o >= 0 && int(o) <= len(m.pkt)-4 {
+				a = binary.BigEndian.Uint32(m.pkt[o:])
 				break
 			}
 			m.a, m.x = a, x
-			return pc, exitSlow
+			return int(off/insnSize) - 1, exitSlow
 		case opLdIndH:
-			if o := int32(x + in.k); o >= 0 && int(o) <= len(pkt)-2 {
-				a = uint32(binary.BigEndian.Uint16(pkt[o:]))
+			if o := int32(x + in.k); o >= 0 && int(o) <= len(m.pkt)-2 {
+				a = uint32(binary.BigEndian.Uint16(m.pkt[o:]))
 				break
 			}
 			m.a, m.x = a, x
-			return pc, exitSlow
+			return int(off/insnSize) - 1, exitSlow
 		case opLdIndB:
-			if o := int32(x + in.k); o >= 0 && int(o) < len(pkt) {
-				a = uint32(pkt[o])
+			if o := int32(x + in.k); o >= 0 && int(o) < len(m.pkt) {
+				a = uint32(m.pkt[o])
 				break
 			}
 			m.a, m.x = a, x
-			return pc, exitSlow
+			return int(off/insnSize) - 1, exitSlow
 		case opLdxMsh:
-			if o := int32(in.k); o >= 0 && int(o) < len(pkt) {
-				x = uint32(pkt[o]&0xf) << 2
+			if o := int32(in.k); o >= 0 && int(o) < len(m.pkt) {
+				x = uint32(m.pkt[o]&0xf) << 2
 				break
 			}
 			m.a, m.x = a, x
-			return pc, exitSlow
+			return int(off/insnSize) - 1, exitSlow
 		case opLdAnc:
 			m.a, m.x = a, x
-			return pc, exitSlow
+			return int(off/insnSize) - 1, exitSlow
 
 		case opAddK:
 			a += in.k
@@ -319,9 +368,15 @@ func run(code []insn, m *machine, pc int, w *[16]uint32, pkt []byte, single bool
 		case opMulK:
 			a *= in.k
 		case opDivK:
-			a /= in.k // k != 0, checked by Compile
+			// k != 0, checked by Compile; the test tells the Go
+			// compiler, which then needs no call to panic.
+			if k := in.k; k != 0 {
+				a /= k
+			}
 		case opModK:
-			a %= in.k
+			if k := in.k; k != 0 {
+				a %= k
+			}
 		case opOrK:
 			a |= in.k
 		case opAndK:
@@ -338,18 +393,20 @@ func run(code []insn, m *machine, pc int, w *[16]uint32, pkt []byte, single bool
 			a -= x
 		case opMulX:
 			a *= x
-		case opDivX, opModX:
+		case opDivX:
 			// "if (X == 0) { A = 0; return A; }" precedes every DIV
 			// and MOD by X.
 			if x == 0 {
 				m.a, m.x, m.ret = 0, x, 0
-				return pc, exitRet
+				return int(off/insnSize) - 1, exitRet
 			}
-			if in.op == opDivX {
-				a /= x
-			} else {
-				a %= x
+			a /= x
+		case opModX:
+			if x == 0 {
+				m.a, m.x, m.ret = 0, x, 0
+				return int(off/insnSize) - 1, exitRet
 			}
+			a %= x
 		case opOrX:
 			a |= x
 		case opAndX:
@@ -367,109 +424,157 @@ func run(code []insn, m *machine, pc int, w *[16]uint32, pkt []byte, single bool
 			a = -a
 
 		case opJa:
-			next = int(in.jt)
+			off = to(in.jt)
 		case opJeqK:
-			next = branch(a == in.k, in)
+			off = to(branch(a == in.k, in))
 		case opJgtK:
-			next = branch(a > in.k, in)
+			off = to(branch(a > in.k, in))
 		case opJgeK:
-			next = branch(a >= in.k, in)
+			off = to(branch(a >= in.k, in))
 		case opJsetK:
-			next = branch(a&in.k != 0, in)
+			off = to(branch(a&in.k != 0, in))
 		case opJeqX:
-			next = branch(a == x, in)
+			off = to(branch(a == x, in))
 		case opJgtX:
-			next = branch(a > x, in)
+			off = to(branch(a > x, in))
 		case opJgeX:
-			next = branch(a >= x, in)
+			off = to(branch(a >= x, in))
 		case opJsetX:
-			next = branch(a&x != 0, in)
+			off = to(branch(a&x != 0, in))
 
 		// One-target forms: the other way falls through.
+		// A list of "jeq #nr, allow" (or of "jne #nr, next" that jump
+		// over their returns) runs from one to the next inside the
+		// case, without going back through the switch (stepAll mode
+		// only: stepOne runs one instruction).
 		case opJeqK1:
+			for unsafe.Sizeof(*new(S)) == 0 && a != in.k {
+				if in = (*insn)(unsafe.Add(base, off)); in.op != opJeqK1 {
+					continue dispatch
+				}
+				off += insnSize
+			}
 			if a == in.k {
-				next = int(in.jt)
+				off = to(in.jt)
 			}
 		case opJneK1:
+			for unsafe.Sizeof(*new(S)) == 0 && a != in.k {
+				off = to(in.jt)
+				if in = (*insn)(unsafe.Add(base, off)); in.op != opJneK1 {
+					continue dispatch
+				}
+				off += insnSize
+			}
 			if a != in.k {
-				next = int(in.jt)
+				off = to(in.jt)
 			}
 		case opJgtK1:
 			if a > in.k {
-				next = int(in.jt)
+				off = to(in.jt)
 			}
 		case opJleK1:
 			if a <= in.k {
-				next = int(in.jt)
+				off = to(in.jt)
 			}
 		case opJgeK1:
 			if a >= in.k {
-				next = int(in.jt)
+				off = to(in.jt)
 			}
 		case opJltK1:
 			if a < in.k {
-				next = int(in.jt)
+				off = to(in.jt)
 			}
 		case opJsetK1:
 			if a&in.k != 0 {
-				next = int(in.jt)
+				off = to(in.jt)
 			}
 		case opJnsetK1:
 			if a&in.k == 0 {
-				next = int(in.jt)
+				off = to(in.jt)
 			}
 		case opJeqX1:
 			if a == x {
-				next = int(in.jt)
+				off = to(in.jt)
 			}
 		case opJneX1:
 			if a != x {
-				next = int(in.jt)
+				off = to(in.jt)
 			}
 		case opJgtX1:
 			if a > x {
-				next = int(in.jt)
+				off = to(in.jt)
 			}
 		case opJleX1:
 			if a <= x {
-				next = int(in.jt)
+				off = to(in.jt)
 			}
 		case opJgeX1:
 			if a >= x {
-				next = int(in.jt)
+				off = to(in.jt)
 			}
 		case opJltX1:
 			if a < x {
-				next = int(in.jt)
+				off = to(in.jt)
 			}
 		case opJsetX1:
 			if a&x != 0 {
-				next = int(in.jt)
+				off = to(in.jt)
 			}
 		case opJnsetX1:
 			if a&x == 0 {
-				next = int(in.jt)
+				off = to(in.jt)
 			}
 
 		case opTax:
 			x = a
 		case opTxa:
 			a = x
+		case opNone:
 		}
-		pc = next
-		if single {
+		if unsafe.Sizeof(*new(S)) != 0 { // stepOne
 			m.a, m.x = a, x
-			return pc, exitStep
+			return int(off / insnSize), exitStep
 		}
 	}
 }
 
-// branch returns the absolute target of a conditional jump.
-func branch(cond bool, in *insn) int {
-	if cond {
-		return int(in.jt)
+// closed reports whether loop can run code from any of its instructions
+// without leaving it: every jump target is inside code and every
+// instruction after which execution goes on to the next one has a next
+// one (so the last instruction is a RET or an unconditional jump).
+// Compile's own checks make every compiled program closed; the partial
+// evaluator's residual programs are checked with it.
+func closed(code []insn) bool {
+	n := len(code)
+	for pc := range code {
+		in := &code[pc]
+		switch {
+		case in.op == opRetK || in.op == opRetA:
+			continue
+		case in.op == opJa:
+			if int(in.jt) >= n {
+				return false
+			}
+			continue
+		case isJump(in.op):
+			if t, f := edges(pc, in); t >= n || f >= n {
+				return false
+			}
+			continue
+		}
+		if pc+1 >= n {
+			return false
+		}
 	}
-	return int(in.jf)
+	return n > 0
+}
+
+// branch returns the absolute target of a conditional jump.
+func branch(cond bool, in *insn) uint16 {
+	if cond {
+		return in.jt
+	}
+	return in.jf
 }
 
 // loadSize maps the W, H, B order of the load opcodes to a byte count.

@@ -56,8 +56,8 @@ func edgeInputs(p program.Program, g *fuzz.Generator, limit int) []seccompdata.D
 	return out
 }
 
-// checkSame fails when the precomputed RunSeccomp and the plain
-// interpreter ever disagree on p.
+// checkSame fails when the precomputed RunSeccomp, the plain interpreter
+// and the single-stepping trace ever disagree on p.
 func checkSame(t *testing.T, name string, p program.Program, inputs []seccompdata.Data) {
 	t.Helper()
 	f, err := vm.Compile(p, verifier.Seccomp)
@@ -67,8 +67,14 @@ func checkSame(t *testing.T, name string, p program.Program, inputs []seccompdat
 	for _, order := range []binary.ByteOrder{binary.LittleEndian, binary.BigEndian} {
 		for _, d := range inputs {
 			w := d.Words(order)
-			if got, want := f.RunSeccomp(&w), f.RunSeccompPlain(&w); got != want {
+			want := f.RunSeccompPlain(&w)
+			if got := f.RunSeccomp(&w); got != want {
 				t.Fatalf("%s: input %+v (%v): fast path %#x, plain interpreter %#x\n%s", name, d, order, got, want, fuzz.Hex(p))
+			}
+			// The trace steps one instruction at a time, through
+			// none of the plain loop's shortcuts.
+			if got := f.TraceSeccomp(&w, func(vm.Step) {}); got != want {
+				t.Fatalf("%s: input %+v (%v): trace %#x, plain interpreter %#x\n%s", name, d, order, got, want, fuzz.Hex(p))
 			}
 		}
 	}
@@ -108,6 +114,39 @@ func TestFastPathMatchesPlain(t *testing.T) {
 	}
 }
 
+// TestResidualsClosed: the partial evaluator builds every residual
+// program closed (every jump inside it, no falling off its end), which the
+// interpreter's unchecked walk relies on; Compile would otherwise leave
+// the class to the plain loop.
+func TestResidualsClosed(t *testing.T) {
+	var progs []program.Program
+	paths, _ := filepath.Glob("../corpus/filters/*.bpf")
+	for _, path := range paths {
+		p, _, err := program.ReadFile(path, program.DecodeOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		progs = append(progs, p)
+	}
+	g := fuzz.NewGenerator(2)
+	for range 1000 {
+		progs = append(progs, g.Valid(), g.Arith(), g.Mutate(g.Valid()))
+	}
+	residuals := 0
+	for _, p := range progs {
+		f, err := vm.Compile(p, verifier.Seccomp)
+		if err != nil {
+			continue
+		}
+		n, ok := vm.ResidualsClosed(f)
+		if !ok {
+			t.Fatalf("a residual program is not closed:\n%s", fuzz.Hex(p))
+		}
+		residuals += n
+	}
+	t.Logf("%d programs, %d residual programs", len(progs), residuals)
+}
+
 // BenchmarkCompile measures verify + compile + precompute for the corpus
 // filters (the issue's bound: 1 ms for Docker's 1,001-instruction filter).
 func BenchmarkCompile(b *testing.B) {
@@ -129,50 +168,73 @@ func BenchmarkCompile(b *testing.B) {
 }
 
 // BenchmarkArith measures the plain interpreter where nothing can be
-// precomputed: the fuzz generator's arithmetic programs (fuzz.NewGenerator
-// seed 1, the first 256 of Arith, 1 to 24 instructions each), each on 16
-// inputs from the generator. ns/insn divides by the instructions the plain
-// trace executes, so precomputation cannot make the figure small; the
-// fast-path run is reported beside it.
+// precomputed, on two stated sets of the fuzz generator's arithmetic
+// programs (fuzz.NewGenerator seed 1; each Arith program, 1 to 24
+// instructions, on 16 inputs from Inputs drawn right after it):
+//
+//   - first256: the first 256 programs, all 4,096 runs (about 5 executed
+//     instructions a run, so the cost of a call weighs much);
+//   - long16: the first 4,096 programs, only the runs that execute at
+//     least 16 instructions (about 600 runs of about 17), where the loop
+//     itself dominates.
+//
+// ns/insn divides by the instructions the plain trace executes (of the
+// program as given), so neither precomputation nor fused instructions can
+// make the figure small; the fast-path run is reported beside it.
 func BenchmarkArith(b *testing.B) {
-	g := fuzz.NewGenerator(1)
 	type run struct {
 		f *vm.Filter
 		w [16]uint32
 	}
-	var runs []run
-	insns := 0
-	for range 256 {
-		p := g.Arith()
-		f, err := vm.Compile(p, verifier.Seccomp)
-		if err != nil {
-			b.Fatal(err)
-		}
-		for _, d := range g.Inputs(p, 16) {
-			r := run{f: f, w: d.Words(binary.LittleEndian)}
-			f.TraceSeccomp(&r.w, func(vm.Step) { insns++ })
-			runs = append(runs, r)
-		}
-	}
-	for _, tc := range []struct {
-		name string
-		fn   func(*vm.Filter, *[16]uint32) uint32
+	sets := []struct {
+		name     string
+		programs int
+		minSteps int
 	}{
-		{"plain", (*vm.Filter).RunSeccompPlain},
-		{"fast", (*vm.Filter).RunSeccomp},
-	} {
-		b.Run(tc.name, func(b *testing.B) {
-			b.ReportAllocs()
-			var sink uint32
-			for b.Loop() {
-				for i := range runs {
-					sink += tc.fn(runs[i].f, &runs[i].w)
+		{"first256", 256, 0},
+		{"long16", 4096, 16},
+	}
+	for _, set := range sets {
+		g := fuzz.NewGenerator(1)
+		var runs []run
+		insns := 0
+		for range set.programs {
+			p := g.Arith()
+			f, err := vm.Compile(p, verifier.Seccomp)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, d := range g.Inputs(p, 16) {
+				r := run{f: f, w: d.Words(binary.LittleEndian)}
+				n := 0
+				f.TraceSeccomp(&r.w, func(vm.Step) { n++ })
+				if n >= set.minSteps {
+					insns += n
+					runs = append(runs, r)
 				}
 			}
-			_ = sink
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(insns), "ns/insn")
-			b.ReportMetric(float64(insns)/float64(len(runs)), "insns/run")
-		})
+		}
+		for _, tc := range []struct {
+			name string
+			fn   func(*vm.Filter, *[16]uint32) uint32
+		}{
+			{"plain", (*vm.Filter).RunSeccompPlain},
+			{"fast", (*vm.Filter).RunSeccomp},
+		} {
+			b.Run(set.name+"/"+tc.name, func(b *testing.B) {
+				b.ReportAllocs()
+				var sink uint32
+				for b.Loop() {
+					for i := range runs {
+						sink += tc.fn(runs[i].f, &runs[i].w)
+					}
+				}
+				_ = sink
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(insns), "ns/insn")
+				b.ReportMetric(float64(insns)/float64(len(runs)), "insns/run")
+				b.ReportMetric(float64(len(runs)), "runs")
+			})
+		}
 	}
 }
 

@@ -150,7 +150,9 @@ func reportPerInsn(b *testing.B, insns int) {
 }
 
 // BenchmarkSeccomp runs every corpus filter on every input with this
-// package's VM and with golang.org/x/net/bpf's, side by side.
+// package's VM (RunSeccomp, then the plain loop alone, RunSeccompPlain) and
+// with golang.org/x/net/bpf's, side by side. ns/insn divides by the
+// instructions the plain trace executes.
 func BenchmarkSeccomp(b *testing.B) {
 	progs := corpusFilters(b)
 	names := make([]string, 0, len(progs))
@@ -172,6 +174,13 @@ func BenchmarkSeccomp(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {
 					sink += f.RunSeccomp(&w)
+				}
+				reportPerInsn(b, n)
+			})
+			b.Run("bpfsim-plain/"+short+"/"+in.name, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					sink += f.RunSeccompPlain(&w)
 				}
 				reportPerInsn(b, n)
 			})

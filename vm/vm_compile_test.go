@@ -175,8 +175,12 @@ func exercise(t *testing.T, f *Filter, w *[16]uint32, p *Packet) {
 	t.Helper()
 	var n int
 	count := func(Step) { n++ }
-	if got, traced := f.RunSeccomp(w), f.TraceSeccomp(w, count); got != traced {
+	traced := f.TraceSeccomp(w, count)
+	if got := f.RunSeccomp(w); got != traced {
 		t.Fatalf("seccomp: run %#x, trace %#x\n%v", got, traced, f.prog)
+	}
+	if got := f.RunSeccompPlain(w); got != traced {
+		t.Fatalf("seccomp: plain loop %#x, trace %#x\n%v", got, traced, f.prog)
 	}
 	if got, traced := f.RunSocket(p), f.TraceSocket(p, count); got != traced {
 		t.Fatalf("socket: run %#x, trace %#x\n%v", got, traced, f.prog)
