@@ -68,10 +68,12 @@ type Section struct {
 	Audit uint32
 	// Arches are the arch values of the section (sorted, disjoint).
 	Arches []Range
-	// BigEndian: the byte order residual programs run in: the first
-	// word of a 64-bit field is its high half. A section with residual
-	// rows holds arch values of one byte order (__AUDIT_ARCH_LE); one
-	// without may hold both, since conditions read fields, not words.
+	// BigEndian: every arch value of the section is big-endian (no
+	// __AUDIT_ARCH_LE), so the first word of a 64-bit field of
+	// seccomp_data is its high half; residual programs run in that
+	// order. A section with residual rows holds arch values of one byte
+	// order; one without may hold both, since conditions read fields,
+	// not words.
 	BigEndian bool
 	// Rows cover every nr, as an unsigned 32-bit value, in order.
 	Rows []Row
@@ -316,12 +318,13 @@ func (b *builder) build(t *Table) error {
 		groups[g] = append(groups[g], s)
 	}
 	for gi, g := range groups {
-		sec := Section{Name: "any other arch", BigEndian: bigEndianArch(g[0].lo), Rows: g[0].rows}
+		sec := Section{Name: "any other arch", Rows: g[0].rows}
 		var set ivset
 		for _, s := range g {
 			set = set.union(ivset{{uint64(s.lo), uint64(s.hi)}})
 		}
 		sec.Arches = toRanges(set)
+		sec.BigEndian = set.intersect(byteOrderQuadrants(true)).equal(set)
 		if len(groups) > 1 {
 			sec.Name = fmt.Sprintf("other arches %d", gi+1)
 		}

@@ -100,8 +100,11 @@ func (s *Section) title() string {
 	if len(known) > 0 {
 		t += " (" + strings.Join(known, ", ") + ")"
 	}
-	if s.BigEndian {
+	switch set := fromRanges(s.Arches); {
+	case s.BigEndian:
 		t += ", big-endian"
+	case set.intersect(byteOrderQuadrants(false)).equal(set):
+		t += ", little-endian"
 	}
 	return t
 }

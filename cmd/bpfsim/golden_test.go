@@ -21,6 +21,11 @@ const (
 	killUret  = "testdata/kill-uretprobe.asm"
 	arches    = "testdata/arches.jsonl"
 	batchFile = "testdata/batch.jsonl"
+
+	fancy        = "../../corpus/samples/fancy.asm"
+	goSeccompBPF = "../../corpus/samples/goseccompbpf-stale-accumulator.asm"
+	qemu         = "../../corpus/filters/qemu-system-x86_7.2_sandbox-on.bpf"
+	docker       = "../../corpus/filters/docker-default_x86_64.bpf"
 )
 
 // goldenCases cover every mode of the command; with --live and --pid the
@@ -72,6 +77,25 @@ var goldenCases = []struct {
 	{"wide-i386-input", []string{dropper, "--input", "testdata/golden/wide-i386.jsonl.in"}, nil},
 	{"be-hint", []string{"../bpfcheck/testdata/golden/allow-be.bpf.in", "--syscall", "read"}, nil},
 	{"trace-names", []string{"../bpfcheck/testdata/open-aarch64.asm", "--filter-arch", "x86_64", "--arch", "aarch64", "--syscall", "read", "--trace"}, nil},
+	// --explain, on every corpus sample and two real filters, with the
+	// kernel version given so that the output does not depend on the
+	// machine.
+	{"explain-dropper", []string{"--explain", dropper, "--kernel-version", "6.18"}, nil},
+	{"explain-dropper-json", []string{"--explain", dropper, "--kernel-version", "6.18", "--json"}, nil},
+	{"explain-fancy", []string{"--explain", fancy, "--kernel-version", "6.18"}, nil},
+	{"explain-fancy-json", []string{"--explain", fancy, "--kernel-version", "6.18", "--json"}, nil},
+	{"explain-trap-rw", []string{"--explain", trapRW, "--kernel-version", "6.18"}, nil},
+	{"explain-trap-rw-json", []string{"--explain", trapRW, "--kernel-version", "6.18", "--json"}, nil},
+	{"explain-goseccompbpf", []string{"--explain", goSeccompBPF, "--kernel-version", "6.18"}, nil},
+	{"explain-goseccompbpf-json", []string{"--explain", goSeccompBPF, "--kernel-version", "6.18", "--json"}, nil},
+	{"explain-qemu", []string{"--explain", qemu, "--kernel-version", "6.18"}, nil},
+	{"explain-qemu-json", []string{"--explain", qemu, "--kernel-version", "6.18", "--json"}, nil},
+	{"explain-docker", []string{"--explain", docker, "--kernel-version", "6.18"}, nil},
+	{"explain-stack", []string{"--explain", dropper, trapRW, "--kernel-version", "6.18"}, nil},
+	{"explain-kernel-5.10", []string{"--explain", trapRW, "--kernel-version", "5.10"}, nil},
+	{"explain-with-syscall", []string{"--explain", dropper, "--syscall", "read"}, nil},
+	{"explain-bad-version", []string{"--explain", dropper, "--kernel-version", "6"}, nil},
+	{"kernel-version-without-explain", []string{dropper, "--syscall", "read", "--kernel-version", "6.18"}, nil},
 }
 
 func runGolden(args []string, fake *kerneltest.Fake) []byte {
