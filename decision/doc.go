@@ -14,8 +14,9 @@
 // arch and nr folded in. The classes of a stack are the intersections of
 // its filters' classes. Arch values are split further so that x86_64 and
 // i386, what an x86_64 kernel runs, always have sections of their own, and
-// so that a section holds one byte order (the __AUDIT_ARCH_LE bit), which
-// decides which word of seccomp_data is the low half of an argument;
+// at the __AUDIT_ARCH_LE bit, since the byte order decides which word of
+// seccomp_data is the low half of an argument (other arch values whose rows
+// read the same share a section whatever their order);
 // numbers are split where the arch's syscall table begins and ends, where
 // the x32 numbers begin, at the negative numbers, and where the kernel view
 // changes (below). Equal neighbours are joined into rows.
