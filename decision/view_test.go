@@ -2,11 +2,13 @@ package decision_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/bpfsim/bpfsim/decision"
 	"github.com/bpfsim/bpfsim/fuzz"
+	"github.com/bpfsim/bpfsim/internal/input"
 	"github.com/bpfsim/bpfsim/program"
 	"github.com/bpfsim/bpfsim/seccompdata"
 	"github.com/bpfsim/bpfsim/vm"
@@ -174,5 +176,124 @@ func TestParseKernelVersion(t *testing.T) {
 		if _, err := decision.ParseKernelVersion(in); err == nil {
 			t.Errorf("%q: no error", in)
 		}
+	}
+}
+
+// TestInstructionPointer: a filter that compares both words of ip reads as
+// ip; one that compares one word, as that half.
+func TestInstructionPointer(t *testing.T) {
+	allow := uint32(seccompdata.ActAllow)
+	stmt, jump := program.Stmt, program.Jump
+	both := program.Program{
+		stmt(program.LdAbsW, 12), // ip hi on x86_64
+		jump(program.JeqK, 0, 0, 3),
+		stmt(program.LdAbsW, 8), // ip lo
+		jump(program.JgeK, 0x401000, 0, 1),
+		stmt(program.RetK, allow),
+		stmt(program.RetK, 0x00030000),
+	}
+	lo := program.Program{
+		stmt(program.LdAbsW, 8),
+		jump(program.JsetK, 0xfff, 0, 1),
+		stmt(program.RetK, 0x00030000),
+		stmt(program.RetK, allow),
+	}
+	for _, tc := range []struct {
+		p    program.Program
+		want string
+	}{
+		{both, "ip >= 0x401000 && ip <= 0xffffffff"},
+		{lo, "ip lo & 0xfff == 0x0"},
+	} {
+		tb := build(t, vm.Stack{compile(t, tc.p)})
+		r := rowAt(t, tb, seccompdata.AuditArchX86_64, 0)
+		if len(r.Cases) != 2 || decision.WhenText(r.Cases[0].When) != tc.want {
+			t.Errorf("%+v, want the first case %q", r.Cases, tc.want)
+		}
+	}
+}
+
+// TestWitnessInputForm: a witness's input is an --input line
+// (internal/input.Call) that reads back as the same call.
+func TestWitnessInputForm(t *testing.T) {
+	tb := build(t, vm.Stack{compile(t, load(t, "../corpus/samples/fancy.asm"))})
+	var buf bytes.Buffer
+	if err := tb.WriteJSON(&buf); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Sections []struct {
+			Rows []struct {
+				Witness *struct {
+					Input json.RawMessage `json:"input"`
+				} `json:"witness"`
+				Cases []struct {
+					Witness struct {
+						Input json.RawMessage `json:"input"`
+					} `json:"witness"`
+				} `json:"cases"`
+			} `json:"rows"`
+		} `json:"sections"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var inputs []json.RawMessage
+	for _, s := range doc.Sections {
+		for _, r := range s.Rows {
+			if r.Witness != nil {
+				inputs = append(inputs, r.Witness.Input)
+			}
+			for _, c := range r.Cases {
+				inputs = append(inputs, c.Witness.Input)
+			}
+		}
+	}
+	ws := tb.Witnesses()
+	if len(inputs) != len(ws) {
+		t.Fatalf("%d inputs in the JSON, %d witnesses", len(inputs), len(ws))
+	}
+	x86, _ := seccompdata.LookupArch("x86_64")
+	for i, raw := range inputs {
+		c, err := input.Parse(raw, x86)
+		if err != nil {
+			t.Fatalf("%s: %v", raw, err)
+		}
+		if c.Data != ws[i].Data || c.Arch.Name != ws[i].Arch.Name {
+			t.Errorf("%s reads as %+v on %s, want %+v on %s", raw, c.Data, c.Arch, ws[i].Data, ws[i].Arch)
+		}
+		again, _ := c.MarshalJSON()
+		if !bytes.Equal(again, raw) {
+			t.Errorf("%s is written back as %s", raw, again)
+		}
+	}
+}
+
+// TestReadRefuses: a table that does not cover everything, or whose rows
+// are not one answer each, is refused.
+func TestReadRefuses(t *testing.T) {
+	tb := build(t, vm.Stack{compile(t, load(t, "../corpus/samples/dropper.asm"))})
+	var buf bytes.Buffer
+	if err := tb.WriteJSON(&buf); err != nil {
+		t.Fatal(err)
+	}
+	good := buf.String()
+	for _, tc := range []struct{ name, old, new string }{
+		{"schema", `"schema_version":1`, `"schema_version":2`},
+		{"gap", `"nr":[110,110]`, `"nr":[111,111]`},
+		{"two answers", `"ret":327681,"action":"ERRNO(1)"`, `"ret":327681,"cases":[],"action":"ERRNO(1)"`},
+		{"unknown field", `"filters":1`, `"filters":1,"extra":0`},
+		{"arches", `"arches":[[3221225534,3221225534]]`, `"arches":[[3221225533,3221225534]]`},
+	} {
+		bad := strings.Replace(good, tc.old, tc.new, 1)
+		if bad == good {
+			t.Fatalf("%s: %q not in the table", tc.name, tc.old)
+		}
+		if _, err := decision.Read(strings.NewReader(bad)); err == nil {
+			t.Errorf("%s: read without error", tc.name)
+		}
+	}
+	if _, err := decision.Read(strings.NewReader(good)); err != nil {
+		t.Errorf("the table itself: %v", err)
 	}
 }
