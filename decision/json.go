@@ -151,19 +151,16 @@ func (t *Table) MarshalJSON() ([]byte, error) {
 	return bytes.TrimRight(b.Bytes(), "\n"), nil
 }
 
+// errnoText names the errno of an ERRNO return value on a named section's
+// arch; "" for another action, an unnamed errno, or a section of other
+// arches, whose errno numbers mean different errors.
 func (s *Section) errnoText(ret uint32) string {
 	a := seccompdata.Action(ret)
-	if a.Kind() != seccompdata.ActErrno {
+	if a.Kind() != seccompdata.ActErrno || s.Audit == 0 {
 		return ""
 	}
-	arch := seccompdata.ArchOf(s.Audit)
-	if s.Audit == 0 {
-		arch, _ = seccompdata.LookupArch("x86_64")
-	}
-	if name, ok := arch.ErrnoName(a.Data()); ok {
-		return name
-	}
-	return fmt.Sprint(a.Data())
+	name, _ := seccompdata.ArchOf(s.Audit).ErrnoName(a.Data())
+	return name
 }
 
 func (s *Section) jsonRow(r *Row) jsonRow {

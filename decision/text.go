@@ -150,7 +150,7 @@ func (r *Row) namesText() string {
 }
 
 // actionText names a return value exactly: the action as
-// seccompdata.Action writes it, the errno's name for ERRNO on the
+// seccompdata.Action writes it, the errno's name for ERRNO on a named
 // section's arch, and the value itself where the name does not give it.
 func (s *Section) actionText(ret uint32) string {
 	a := seccompdata.Action(ret)
@@ -158,14 +158,8 @@ func (s *Section) actionText(ret uint32) string {
 	if p, err := seccompdata.ParseAction(t); err != nil || uint32(p) != ret {
 		t += fmt.Sprintf(" (%#08x)", ret)
 	}
-	if a.Kind() == seccompdata.ActErrno {
-		arch := seccompdata.ArchOf(s.Audit)
-		if s.Audit == 0 {
-			arch, _ = seccompdata.LookupArch("x86_64")
-		}
-		if name, ok := arch.ErrnoName(a.Data()); ok {
-			t += " " + name
-		}
+	if name := s.errnoText(ret); name != "" {
+		t += " " + name
 	}
 	return t
 }
