@@ -43,11 +43,17 @@ FUZZPARALLEL ?= 1
 FUZZMINIMIZETIME ?= 5s
 FUZZ_TARGETS = ./fuzz:FuzzVerifierVsKernel ./fuzz:FuzzVMVsKernel ./fuzz:FuzzPolicyReference \
 	./fuzz:FuzzReaders ./fuzz/examples/goseccompbpf:FuzzGoSeccompBPF \
-	./program:FuzzDecode ./program:FuzzAnnotate ./vm:FuzzRun ./vm:FuzzFastPath
+	./program:FuzzDecode ./program:FuzzAnnotate ./vm:FuzzRun ./vm:FuzzFastPath ./decision:FuzzTableVsVM
 
-.PHONY: fuzz corpus
+.PHONY: fuzz corpus property
 fuzz:
 	GO=$(GO) sh fuzz/fuzz.sh $(FUZZTIME) $(FUZZMINIMIZETIME) $(FUZZPARALLEL) $(FUZZ_TARGETS)
+
+# property runs the decision tables' property test at full size: 1,000,000
+# (program, input) pairs from the fuzz generators, table against vm
+# (BPFSIM_SEED=N for another seed).
+property:
+	BPFSIM_LONG=1 $(GO) test -run '^TestProperty$$' -count=1 -v ./decision/
 
 # corpus regenerates every expectation file of corpus/ from the live kernel.
 corpus:

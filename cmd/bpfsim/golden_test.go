@@ -22,6 +22,11 @@ const (
 	arches    = "testdata/arches.jsonl"
 	batchFile = "testdata/batch.jsonl"
 	abis      = "../bpfcheck/testdata/x86-abis.asm"
+
+	fancy        = "../../corpus/samples/fancy.asm"
+	goSeccompBPF = "../../corpus/samples/goseccompbpf-stale-accumulator.asm"
+	qemu         = "../../corpus/filters/qemu-system-x86_7.2_sandbox-on.bpf"
+	docker       = "../../corpus/filters/docker-default_x86_64.bpf"
 )
 
 // goldenCases cover every mode of the command; with --live and --pid the
@@ -79,6 +84,25 @@ var goldenCases = []struct {
 	// Issue 11 item 0: the trace carries bpfcheck --print asm's comments.
 	{"trace-x32", []string{abis, "--arch", "x32", "--syscall", "openat", "--arg0", "0xffffffffffffff9c", "--trace"}, nil},
 	{"trace-i386-json", []string{abis, "--arch", "i386", "--syscall", "openat", "--arg0", "3", "--trace", "--json"}, nil},
+	// --explain, on every corpus sample and two real filters, with the
+	// kernel version given so that the output does not depend on the
+	// machine.
+	{"explain-dropper", []string{"--explain", dropper, "--kernel-version", "6.18"}, nil},
+	{"explain-dropper-json", []string{"--explain", dropper, "--kernel-version", "6.18", "--json"}, nil},
+	{"explain-fancy", []string{"--explain", fancy, "--kernel-version", "6.18"}, nil},
+	{"explain-fancy-json", []string{"--explain", fancy, "--kernel-version", "6.18", "--json"}, nil},
+	{"explain-trap-rw", []string{"--explain", trapRW, "--kernel-version", "6.18"}, nil},
+	{"explain-trap-rw-json", []string{"--explain", trapRW, "--kernel-version", "6.18", "--json"}, nil},
+	{"explain-goseccompbpf", []string{"--explain", goSeccompBPF, "--kernel-version", "6.18"}, nil},
+	{"explain-goseccompbpf-json", []string{"--explain", goSeccompBPF, "--kernel-version", "6.18", "--json"}, nil},
+	{"explain-qemu", []string{"--explain", qemu, "--kernel-version", "6.18"}, nil},
+	{"explain-qemu-json", []string{"--explain", qemu, "--kernel-version", "6.18", "--json"}, nil},
+	{"explain-docker", []string{"--explain", docker, "--kernel-version", "6.18"}, nil},
+	{"explain-stack", []string{"--explain", dropper, trapRW, "--kernel-version", "6.18"}, nil},
+	{"explain-kernel-5.10", []string{"--explain", trapRW, "--kernel-version", "5.10"}, nil},
+	{"explain-with-syscall", []string{"--explain", dropper, "--syscall", "read"}, nil},
+	{"explain-bad-version", []string{"--explain", dropper, "--kernel-version", "6"}, nil},
+	{"kernel-version-without-explain", []string{dropper, "--syscall", "read", "--kernel-version", "6.18"}, nil},
 }
 
 func runGolden(args []string, fake *kerneltest.Fake) []byte {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/bpfsim/bpfsim/decision"
 	"github.com/bpfsim/bpfsim/internal/cli"
 	"github.com/bpfsim/bpfsim/internal/input"
 	"github.com/bpfsim/bpfsim/internal/live"
@@ -23,7 +24,7 @@ import (
 	"github.com/bpfsim/bpfsim/vm"
 )
 
-const usage = `usage: bpfsim [flags] POLICY... (--syscall NAME|NR | --input FILE)
+const usage = `usage: bpfsim [flags] POLICY... (--syscall NAME|NR | --input FILE | --explain)
 
 Runs the seccomp filter POLICY on one syscall, or on a batch of them, as the
 kernel would, and prints the action. Several files are a stack of filters in
@@ -35,6 +36,15 @@ and the most restrictive action wins.
   bpfsim policy.bpf --input calls.jsonl --json
   bpfsim policy.bpf --syscall getppid --live --outcome
   bpfsim --pid 4242 --syscall openat      the filters a running thread has
+  bpfsim --explain policy.bpf [--json]    the whole policy's decision table
+
+--explain prints the decision table of the policy (or of the stack): for
+every arch it tells apart and every syscall number, the exact return value,
+or the argument conditions that split it, or where conditions cannot express
+it the residual programs and why; and per row whether an x86_64 kernel's
+action cache serves it and whether it bypasses seccomp, for the kernel
+version --kernel-version names (default: the running kernel's). With --json
+it prints the table as one JSON object (README, "Decision tables").
 
 --input reads JSON lines such as
   {"arch": "x86_64", "nr": 257, "args": [4294967196, 140737488346112, 0], "ip": 4198400}
@@ -74,6 +84,9 @@ type options struct {
 	live    bool
 	outcome bool
 	model   vm.OutcomeOptions
+	explain bool
+	kver    string
+	flags   *pflag.FlagSet // to tell the flags given
 }
 
 // run is the command; open, when not nil, replaces kernel.Open.
@@ -81,6 +94,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, open func(con
 	o := options{kernel: cli.Live{Open: open}}
 	o.in.Hint = func(msg string) { fmt.Fprintf(stderr, "bpfsim: hint: %s\n", msg) }
 	define := func(fs *pflag.FlagSet) {
+		o.flags = fs
 		o.in.AddFlags(fs)
 		fs.StringVarP(&o.syscall, "syscall", "s", "", "syscall `NAME` or number, as the filter sees it")
 		fs.StringVar(&o.arch, "arch", "x86_64", "arch name or AUDIT_ARCH number")
@@ -98,9 +112,17 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, open func(con
 		fs.BoolVar(&o.model.Listener, "listener", false, "model a user-notification listener on the matching filter")
 		fs.BoolVar(&o.model.LastThread, "last-thread", false, "model a single-threaded process (KILL_THREAD kills it)")
 		fs.BoolVar(&o.model.SIGSYSHandler, "sigsys-handler", false, "model a SIGSYS handler (TRAP does not kill)")
+		fs.BoolVar(&o.explain, "explain", false, "print the policy's decision table instead of running it on syscalls")
+		fs.StringVar(&o.kver, "kernel-version", "", "with --explain, the Linux `VERSION` (major.minor) the kernel view is for (default: the running kernel's)")
 	}
 	return cli.Run("bpfsim", usage, args, stdout, stderr, &o.kernel, define, func(ctx context.Context, files []string) (int, error) {
 		o.ctx = ctx
+		if o.explain {
+			return cli.ExitOK, explain(&o, files, stdin, stdout)
+		}
+		if o.kver != "" {
+			return cli.ExitOK, cli.Usagef("--kernel-version goes with --explain")
+		}
 		differ, err := simulate(&o, files, stdin, stdout)
 		if err != nil || !differ {
 			return cli.ExitOK, err
@@ -173,6 +195,55 @@ func simulate(o *options, files []string, stdin io.Reader, stdout io.Writer) (bo
 		}
 	}
 	return differ, nil
+}
+
+// explain prints the decision table of the policies, a stack in install
+// order.
+func explain(o *options, files []string, stdin io.Reader, stdout io.Writer) error {
+	var conflicts []string
+	o.flags.Visit(func(f *pflag.Flag) {
+		switch f.Name {
+		case "syscall", "input", "arch", "args", "arg0", "arg1", "arg2", "arg3", "arg4", "arg5", "ip",
+			"trace", "live", "outcome", "tracer", "listener", "last-thread", "sigsys-handler":
+			conflicts = append(conflicts, "--"+f.Name)
+		}
+	})
+	if len(conflicts) > 0 {
+		return cli.Usagef("--explain takes no %s: the table answers every syscall", strings.Join(conflicts, ", "))
+	}
+	kv := decision.KernelView{Source: "--kernel-version"}
+	if o.kver != "" {
+		v, err := decision.ParseKernelVersion(o.kver)
+		if err != nil {
+			return cli.Usagef("--kernel-version: %v", err)
+		}
+		kv.Version = v
+	} else if v, err := decision.RunningKernelVersion(); err == nil {
+		kv.Version, kv.Source = v, "running kernel"
+	} else {
+		kv.Version = decision.NewestKnown()
+		kv.Source = fmt.Sprintf("assumed: %v", err)
+	}
+	files, srcs, err := o.in.Sources(o.ctx, &o.kernel, files, stdin)
+	if err != nil {
+		return err
+	}
+	progs := make([]program.Program, len(srcs))
+	for i, s := range srcs {
+		progs[i] = s.Program
+	}
+	stack, err := cli.CompileStack(files, progs)
+	if err != nil {
+		return err
+	}
+	t, err := decision.New(stack, decision.Options{Names: files, Kernel: kv})
+	if err != nil {
+		return err
+	}
+	if o.json {
+		return t.WriteJSON(stdout)
+	}
+	return t.WriteText(stdout)
 }
 
 // single builds the call the flags describe.

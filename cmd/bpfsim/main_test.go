@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/bpfsim/bpfsim/decision"
 )
 
 func runSim(stdin string, args ...string) (int, string, string) {
@@ -134,5 +136,37 @@ func TestStack(t *testing.T) {
 	code, out, _ = runSim("", "../../corpus/samples/trap-rw.asm", dropper, "--syscall", "read")
 	if code != 0 || !strings.Contains(out, "TRAP(0) (SIGSYS kills the process with a core dump: no SIGSYS handler)  filter=0") {
 		t.Errorf("exit %d: %s", code, out)
+	}
+}
+
+// --explain --json prints exactly one table and nothing else, which reads
+// back as a table; without --kernel-version the kernel view is the running
+// kernel's (or, where that cannot be read, an assumed one), and says so.
+func TestExplain(t *testing.T) {
+	code, out, errOut := runSim("", "--explain", "--json", dropper)
+	if code != 0 || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	dec := json.NewDecoder(strings.NewReader(out))
+	var first map[string]any
+	if err := dec.Decode(&first); err != nil {
+		t.Fatal(err)
+	}
+	var more any
+	if err := dec.Decode(&more); err == nil {
+		t.Errorf("more than one JSON value on stdout: %v", more)
+	}
+	if first["schema_version"] != 1.0 {
+		t.Errorf("schema_version %v", first["schema_version"])
+	}
+	if src := first["kernel"].(map[string]any)["source"].(string); src != "running kernel" && !strings.HasPrefix(src, "assumed") {
+		t.Errorf("kernel source %q", src)
+	}
+	if _, err := decision.Read(strings.NewReader(out)); err != nil {
+		t.Errorf("the table does not read back: %v", err)
+	}
+	code, out, _ = runSim("", "--explain", dropper)
+	if code != 0 || !strings.Contains(out, "(running kernel)") && !strings.Contains(out, "(assumed") {
+		t.Errorf("exit %d, text header does not say which kernel: %.300s", code, out)
 	}
 }
