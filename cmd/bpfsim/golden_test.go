@@ -68,6 +68,8 @@ var goldenCases = []struct {
 		{program.Stmt(program.ClassRET|program.RvalK, 0x00050026)}}}},
 	{"rejected-stack", []string{"../bpfcheck/testdata/allow.asm", "../bpfcheck/testdata/divzero.asm", "--syscall", "read"}, nil},
 	{"empty-filter", []string{"../bpfcheck/testdata/empty.bpf", "--syscall", "read"}, nil},
+	{"batch-with-arg0", []string{dropper, "--input", batchFile, "--arg0", "1"}, nil},
+	{"input-without-nr", []string{dropper, "--input", "testdata/golden/no-nr.jsonl.in"}, nil},
 	{"bad-input", []string{dropper, "--input", "testdata/golden/bad.jsonl.in"}, nil},
 	{"usage", []string{dropper}, nil},
 	{"help", []string{"--help"}, nil},

@@ -138,6 +138,16 @@ func simulate(o *options, files []string, stdin io.Reader, stdout io.Writer) (bo
 	if o.outcome && !o.live {
 		return false, cli.Usagef("--outcome needs --live")
 	}
+	if o.input != "" {
+		// A batch names its own args and ip, line by line.
+		set := len(o.args) > 0 || o.ip != "0"
+		for _, a := range o.argN {
+			set = set || a != ""
+		}
+		if set {
+			return false, cli.Usagef("--args, --arg0..5 and --ip describe one --syscall; an --input line gives its own")
+		}
+	}
 	arch, err := input.ParseArch(o.arch)
 	if err != nil {
 		return false, cli.Usagef("--arch: %v", err)

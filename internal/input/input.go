@@ -42,8 +42,9 @@ func New(arch seccompdata.Arch, nr int32) Call {
 // the filter sees, as a signed or unsigned 32-bit number or a syscall name
 // of that arch (an arch named "x32" adds the 0x40000000 bit when it is
 // missing); args holds at most six unsigned 64-bit numbers and ip one, each
-// a JSON number or a string in Go syntax ("0x7fff"). Missing fields are
-// zero; unknown fields are an error. Parse reads any seccomp_data, as a
+// a JSON number or a string in Go syntax ("0x7fff"). nr is required; a
+// missing arch, args or ip is the default arch or zero; unknown fields and
+// a second value after the object are errors. Parse reads any seccomp_data, as a
 // filter may be tested on; Check says whether a real call can produce it.
 func Parse(line []byte, defaultArch seccompdata.Arch) (Call, error) {
 	var raw map[string]json.RawMessage
@@ -54,6 +55,9 @@ func Parse(line []byte, defaultArch seccompdata.Arch) (Call, error) {
 	}
 	if raw == nil {
 		return Call{}, fmt.Errorf("not a JSON object")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return Call{}, fmt.Errorf("more than one JSON value: one call per line")
 	}
 	in := Call{Arch: defaultArch}
 	if v, ok := raw["arch"]; ok {
@@ -82,6 +86,9 @@ func Parse(line []byte, defaultArch seccompdata.Arch) (Call, error) {
 		if err != nil {
 			return Call{}, fmt.Errorf("%s: %v", key, err)
 		}
+	}
+	if _, ok := raw["nr"]; !ok {
+		return Call{}, fmt.Errorf("no nr: every call names its syscall (0 is read)")
 	}
 	if in.Arch.NrBit != 0 {
 		in.Data.Nr |= int32(in.Arch.NrBit)
