@@ -63,6 +63,10 @@ func (t *Table) Program() (program.Program, error) {
 	secLabels := map[string]label{}
 	var secOrder []span
 	leaf := func(i int) label {
+		if v, ok := t.Sections[spans[i].sec].single(); ok {
+			// One answer for every nr: no need to load it.
+			return c.ret(v)
+		}
 		l, ok := secLabels[spans[i].key]
 		if !ok {
 			l = c.newLabel()
@@ -71,8 +75,21 @@ func (t *Table) Program() (program.Program, error) {
 		}
 		return l
 	}
+	// Neighbours that lead to the same code are one leaf.
+	type arm struct {
+		lo uint32
+		l  label
+	}
+	var arms []arm
+	for i := range spans {
+		l := leaf(i)
+		if n := len(arms); n > 0 && arms[n-1].l == l {
+			continue
+		}
+		arms = append(arms, arm{uint32(spans[i].lo), l})
+	}
 	c.stmt(program.LdAbsW, seccompdata.OffsetArch)
-	c.tree(len(spans), func(i int) uint32 { return uint32(spans[i].lo) }, leaf)
+	c.tree(len(arms), func(i int) uint32 { return arms[i].lo }, func(i int) label { return arms[i].l })
 	for _, sp := range secOrder {
 		c.bind(secLabels[sp.key])
 		if err := c.section(&t.Sections[sp.sec], sp.big); err != nil {
@@ -112,6 +129,16 @@ func (t *Table) Program() (program.Program, error) {
 		return nil, fmt.Errorf("decision: internal error: the compiled table is not a valid filter: %w", err)
 	}
 	return p, nil
+}
+
+// single returns the section's value when it is one for every input.
+func (s *Section) single() (uint32, bool) {
+	for i := range s.Rows {
+		if s.Rows[i].Cases != nil || s.Rows[i].Residual != nil || s.Rows[i].Ret != s.Rows[0].Ret {
+			return 0, false
+		}
+	}
+	return s.Rows[0].Ret, true
 }
 
 // readsWords: the section's code depends on the byte order (it loads the
