@@ -123,7 +123,7 @@ func (t *Table) Program() (program.Program, error) {
 		return nil, err
 	}
 	if len(p) > program.MaxInstructions {
-		return nil, fmt.Errorf("decision: the table compiles to %d instructions, more than the kernel's limit of %d", len(p), program.MaxInstructions)
+		return nil, fmt.Errorf("decision: the table compiles to %d instructions: %w", len(p), ErrTooLong)
 	}
 	if err := verifier.Check(p, verifier.Seccomp); err != nil {
 		return nil, fmt.Errorf("decision: internal error: the compiled table is not a valid filter: %w", err)
@@ -161,6 +161,10 @@ func (s *Section) readsWords() bool {
 	}
 	return false
 }
+
+// ErrTooLong is the error of Program for a table whose program would be
+// longer than the kernel's limit of 4096 instructions (BPF_MAXINSNS).
+var ErrTooLong = errors.New("more than the kernel's limit of 4096 instructions")
 
 type label int
 
@@ -535,7 +539,7 @@ func (c *compiler) assemble() (program.Program, error) {
 		}
 		addr[len(c.code)] = a
 		if a > 4*program.MaxInstructions {
-			return nil, fmt.Errorf("decision: the table compiles to more than %d instructions, the kernel's limit", program.MaxInstructions)
+			return nil, fmt.Errorf("decision: the table compiles to more than %d instructions: %w", 4*program.MaxInstructions, ErrTooLong)
 		}
 		changed := false
 		for i := range c.code {
