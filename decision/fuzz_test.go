@@ -1,6 +1,7 @@
 package decision_test
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/bpfsim/bpfsim/decision"
@@ -40,6 +41,47 @@ func FuzzTableVsVM(f *testing.F) {
 		for _, d := range inputs {
 			if got, want := tb.Lookup(&d), vmAnswer(stack, &d); got != want {
 				t.Fatalf("input %+v: table %#x, vm %#x\n%s", d, got, want, fuzz.Hex(p))
+			}
+		}
+	})
+}
+
+// FuzzProgramVsVM: the program compiled back from the table of a program
+// the fuzzing engine chooses answers every input as the vm's plain
+// interpreter runs the original, and as the table does. The vm only.
+func FuzzProgramVsVM(f *testing.F) {
+	var seeds []program.Program
+	for _, path := range corpusPolicies(f) {
+		seeds = append(seeds, load(f, path))
+	}
+	for _, s := range []string{"", "\x00\x01", "program", "\xff\xfe\xfd\xfc\x00\x00\x00\x07"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, inputs := fuzz.EvalCase(data, seeds)
+		if verifier.Check(p, verifier.Seccomp) != nil {
+			t.Skip("the kernel rejects it")
+		}
+		stack := vm.Stack{compile(t, p)}
+		tb, err := decision.New(stack, decision.Options{Kernel: kernel618})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cp, err := tb.Program()
+		if errors.Is(err, decision.ErrTooLong) {
+			t.Skip(err)
+		}
+		if err != nil {
+			t.Fatalf("%v\n%s", err, fuzz.Hex(p))
+		}
+		cf := compile(t, cp)
+		for _, w := range tb.Witnesses() {
+			inputs = append(inputs, w.Data)
+		}
+		for _, d := range inputs {
+			got, table, want := compiledAnswer(cf, &d), tb.Lookup(&d), vmAnswer(stack, &d)
+			if got != want || table != want {
+				t.Fatalf("input %+v: compiled %#x, table %#x, vm %#x\n%s", d, got, table, want, fuzz.Hex(p))
 			}
 		}
 	})

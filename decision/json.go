@@ -282,7 +282,7 @@ func Read(r io.Reader) (*Table, error) {
 			}
 			covered = covered.union(one)
 		}
-		next := uint64(0)
+		next, residuals := uint64(0), 0
 		for j, jr := range js.Rows {
 			row, err := readRow(&jr, t.Filters)
 			if err != nil {
@@ -293,11 +293,12 @@ func Read(r io.Reader) (*Table, error) {
 			}
 			next = uint64(row.NrHi) + 1
 			if row.Residual != nil {
-				t.Residuals++
+				residuals++
 			}
 			s.Rows = append(s.Rows, row)
 		}
-		if t.Residuals > 0 {
+		t.Residuals += residuals
+		if residuals > 0 {
 			for _, a := range s.Arches {
 				if fromRanges([]Range{a}).intersect(byteOrderQuadrants(s.BigEndian)).count() != a.Hi-a.Lo+1 {
 					return nil, fmt.Errorf("decision table: section %d has residual rows but arches %#x-%#x of both byte orders", i, a.Lo, a.Hi)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -27,6 +28,8 @@ const (
 	goSeccompBPF = "../../corpus/samples/goseccompbpf-stale-accumulator.asm"
 	qemu         = "../../corpus/filters/qemu-system-x86_7.2_sandbox-on.bpf"
 	docker       = "../../corpus/filters/docker-default_x86_64.bpf"
+	dockerTable  = "testdata/docker-table.json"
+	trapRWTable  = "testdata/trap-rw-table.json"
 )
 
 // goldenCases cover every mode of the command; with --live and --pid the
@@ -104,6 +107,10 @@ var goldenCases = []struct {
 	{"explain-kernel-5.10", []string{"--explain", trapRW, "--kernel-version", "5.10"}, nil},
 	{"explain-with-syscall", []string{"--explain", dropper, "--syscall", "read"}, nil},
 	{"explain-bad-version", []string{"--explain", dropper, "--kernel-version", "6"}, nil},
+	{"table-syscall", []string{dockerTable, "--syscall", "personality", "--arg0", "0xffffffff"}, nil},
+	{"table-syscall-json", []string{dockerTable, "--syscall", "personality", "--arg0", "5", "--json"}, nil},
+	{"table-format-trace", []string{"--format", "table", trapRWTable, "--syscall", "write", "--trace"}, nil},
+	{"table-bad", []string{"testdata/golden/bad-table.json.in", "--syscall", "read"}, nil},
 	{"kernel-version-without-explain", []string{dropper, "--syscall", "read", "--kernel-version", "6.18"}, nil},
 }
 
@@ -152,5 +159,32 @@ func TestInputRoundTrip(t *testing.T) {
 	code, again, errOut := runSim(strings.Join(echoed, "\n"), dropper, "--input", "-", "--json")
 	if code != 0 || again != out {
 		t.Errorf("exit %d %s\nread back:\n%s\nfirst run:\n%s", code, errOut, again, out)
+	}
+}
+
+// TestTableFiles: the table files of the tests are the tables of their
+// filters (bpfsim --explain --json), and a table file in a filter's place
+// gives the filter's answers.
+func TestTableFiles(t *testing.T) {
+	for _, tc := range []struct{ filter, table string }{{docker, dockerTable}, {trapRW, trapRWTable}} {
+		code, table, errOut := runSim("", "--explain", "--json", "--kernel-version", "6.18", tc.filter)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", tc.filter, code, errOut)
+		}
+		want, err := os.ReadFile(tc.table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The file names the policy as the command line did when it was made.
+		if strings.Replace(table, "../../corpus/", "corpus/", 1) != string(want) {
+			t.Errorf("%s is not the table of %s: regenerate it with bpfsim --explain --json --kernel-version 6.18", tc.table, tc.filter)
+		}
+		for _, batch := range []string{batchFile, arches} {
+			_, fromFilter, _ := runSim("", tc.filter, "--input", batch, "--json")
+			code, fromTable, errOut := runSim("", tc.table, "--input", batch, "--json")
+			if code != 0 || fromTable != fromFilter {
+				t.Errorf("%s with %s: exit %d %s\ntable:\n%s\nfilter:\n%s", tc.table, batch, code, errOut, fromTable, fromFilter)
+			}
+		}
 	}
 }

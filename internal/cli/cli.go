@@ -3,7 +3,9 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/bpfsim/bpfsim/decision"
 	"github.com/bpfsim/bpfsim/kernel"
 	"github.com/bpfsim/bpfsim/program"
 	"github.com/bpfsim/bpfsim/seccompdata"
@@ -258,7 +261,7 @@ type Input struct {
 
 // AddFlags registers --format, --big-endian, --filter-arch and --pid on fs.
 func (in *Input) AddFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&in.Format, "format", "auto", "input format: auto, raw, asm, c, ddd or comma")
+	fs.StringVar(&in.Format, "format", "auto", "input format: auto, raw, asm, c, ddd, comma or table (a decision table, bpfsim --explain --json; auto detects it)")
 	fs.BoolVar(&in.BigEndian, "big-endian", false, "raw input is big-endian (default little-endian); the output's order is --print's: raw or raw-be")
 	fs.StringVar(&in.FilterArch, "filter-arch", "", "read the syscall and errno names (__NR_open, EPERM) of C and bpf_asm input as `ARCH`'s numbers (default: the one arch the filter checks, else x86_64)")
 	fs.IntVar(&in.Pid, "pid", 0, "read the filters of running thread `TID` (a process ID names its main thread), oldest first, instead of files")
@@ -334,7 +337,12 @@ func (in *Input) Load(path string, stdin io.Reader) (program.Program, error) {
 // instructions. A raw file read as little-endian that is a valid filter
 // only as big-endian gets a Hint.
 func (in *Input) LoadSource(path string, stdin io.Reader) (program.Source, error) {
-	f, err := program.ParseFormat(in.Format)
+	table := strings.EqualFold(strings.TrimSpace(in.Format), "table")
+	format := in.Format
+	if table {
+		format = "auto"
+	}
+	f, err := program.ParseFormat(format)
 	if err != nil {
 		return program.Source{}, Usagef("--format: %v", err)
 	}
@@ -345,18 +353,36 @@ func (in *Input) LoadSource(path string, stdin io.Reader) (program.Source, error
 		}
 	}
 	var s program.Source
+	var data []byte
 	if path == "-" {
-		data, err := io.ReadAll(io.LimitReader(stdin, program.MaxInputSize+1))
+		data, err = io.ReadAll(io.LimitReader(stdin, program.MaxInputSize+1))
 		if err != nil {
 			return program.Source{}, Inputf("reading standard input: %v", err)
 		}
 		opt.Name = "<stdin>"
-		s, err = program.DecodeSource(data, opt)
-		if err != nil {
+	} else if f == program.FormatAuto {
+		// A file that cannot be opened is program's to report.
+		if fh, err := os.Open(path); err == nil {
+			data, err = io.ReadAll(io.LimitReader(fh, program.MaxInputSize+1))
+			fh.Close()
+			if err != nil {
+				data = nil
+			}
+		}
+	}
+	switch {
+	case f == program.FormatAuto && data != nil && (table || IsTable(data)):
+		return loadTable(opt.Name, data)
+	case table:
+		return program.Source{}, Inputf("%s: not a decision table", opt.Name)
+	case data != nil:
+		if s, err = program.DecodeSource(data, opt); err != nil {
 			return program.Source{}, &InputError{Msg: err.Error()}
 		}
-	} else if s, err = program.ReadSource(path, opt); err != nil {
-		return program.Source{}, &InputError{Msg: err.Error()}
+	default:
+		if s, err = program.ReadSource(path, opt); err != nil {
+			return program.Source{}, &InputError{Msg: err.Error()}
+		}
 	}
 	if s.Format == program.FormatRaw && !in.BigEndian && in.Hint != nil && program.LooksBigEndian(s.Program) {
 		// program cannot ask the verifier (it sits below it); only a
@@ -367,6 +393,46 @@ func (in *Input) LoadSource(path string, stdin io.Reader) (program.Source, error
 			(verifier.Check(be, verifier.Seccomp) == nil || verifier.Check(be, verifier.Socket) == nil) {
 			in.Hint(fmt.Sprintf("%s reads as a valid filter when read as big-endian: try --big-endian", opt.Name))
 		}
+	}
+	return s, nil
+}
+
+// IsTable reports whether data is a decision table (bpfsim --explain
+// --json): a JSON object with "schema_version" and "sections". No other
+// input format is a JSON object, so no other input is taken for one; C
+// initialisers begin with "{" too, but are not JSON.
+func IsTable(data []byte) bool {
+	if t := bytes.TrimSpace(data); len(t) == 0 || t[0] != '{' {
+		return false
+	}
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(data, &obj) != nil {
+		return false
+	}
+	_, v := obj["schema_version"]
+	_, s := obj["sections"]
+	return v && s
+}
+
+// loadTable reads a decision table and compiles it to the filter that
+// answers as it does (decision.Table.Program); the Source is that
+// program's, as if read raw.
+func loadTable(name string, data []byte) (program.Source, error) {
+	t, err := decision.Read(bytes.NewReader(data))
+	if err != nil {
+		return program.Source{}, Inputf("%s: %v", name, err)
+	}
+	p, err := t.Program()
+	if err != nil {
+		return program.Source{}, Inputf("%s: %v", name, err)
+	}
+	raw, err := program.Encode(p, program.FormatRaw, false)
+	if err != nil {
+		return program.Source{}, Inputf("%s: %v", name, err)
+	}
+	s, err := program.DecodeSource(raw, program.DecodeOptions{Format: program.FormatRaw, Name: name})
+	if err != nil {
+		return program.Source{}, Inputf("%s: %v", name, err)
 	}
 	return s, nil
 }
