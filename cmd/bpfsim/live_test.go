@@ -101,3 +101,15 @@ func TestLiveLongPrograms(t *testing.T) {
 		t.Errorf("4,095 instructions in a stack: exit %d\n%s%s", code, out, errOut)
 	}
 }
+
+// A decision table in a filter's place compiles back to a program the
+// kernel accepts and answers as the filter does (issue 11 item 2).
+func TestLiveTable(t *testing.T) {
+	kerneltest.Require(t)
+	for _, table := range []string{"testdata/docker-table.json", "testdata/trap-rw-table.json"} {
+		code, out, errOut := runSim("", table, "--input", "testdata/batch.jsonl", "--live")
+		if code != 0 || strings.Count(out, "; agrees") != 4 {
+			t.Errorf("%s: exit %d\n%s%s", table, code, out, errOut)
+		}
+	}
+}
