@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bpfsim/bpfsim/internal/input"
 	"github.com/bpfsim/bpfsim/program"
 	"github.com/bpfsim/bpfsim/seccompdata"
 	"github.com/bpfsim/bpfsim/verifier"
@@ -229,21 +230,8 @@ func condJSON(c Cond) jsonCond {
 // without one; nr as the filter sees it; all six args and ip as hex
 // strings.
 func witnessJSON(w Witness) jsonWitness {
-	var b bytes.Buffer
-	if w.Arch.Name != "" {
-		fmt.Fprintf(&b, `{"arch":%q`, w.Arch.Name)
-	} else {
-		fmt.Fprintf(&b, `{"arch":%d`, w.Data.Arch)
-	}
-	fmt.Fprintf(&b, `,"nr":%d,"args":[`, w.Data.Nr)
-	for i, a := range w.Data.Args {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		fmt.Fprintf(&b, `"%#x"`, a)
-	}
-	fmt.Fprintf(&b, `],"ip":"%#x"}`, w.Data.InstructionPointer)
-	return jsonWitness{Input: b.Bytes(), Ret: w.Ret}
+	b, _ := json.Marshal(input.Call{Arch: w.Arch, Data: w.Data})
+	return jsonWitness{Input: b, Ret: w.Ret}
 }
 
 // Read reads a table from its JSON form, as MarshalJSON writes it, and

@@ -1,6 +1,7 @@
 package decision
 
 import (
+	"cmp"
 	"slices"
 )
 
@@ -136,15 +137,7 @@ func (s ivset) intersect(t ivset) ivset {
 // union merges two sets.
 func (s ivset) union(t ivset) ivset {
 	all := append(slices.Clone(s), t...)
-	slices.SortFunc(all, func(a, b span) int {
-		switch {
-		case a.lo < b.lo:
-			return -1
-		case a.lo > b.lo:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(all, func(a, b span) int { return cmp.Compare(a.lo, b.lo) })
 	var out ivset
 	for _, r := range all {
 		if n := len(out); n > 0 && (out[n-1].hi == ^uint64(0) || r.lo <= out[n-1].hi+1) {

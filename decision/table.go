@@ -1,6 +1,7 @@
 package decision
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -697,15 +698,7 @@ func (t *Table) index() {
 			t.archIndex = append(t.archIndex, archSpan{uint32(r.Lo), uint32(r.Hi), i})
 		}
 	}
-	slices.SortFunc(t.archIndex, func(a, b archSpan) int {
-		switch {
-		case a.lo < b.lo:
-			return -1
-		case a.lo > b.lo:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(t.archIndex, func(a, b archSpan) int { return cmp.Compare(a.lo, b.lo) })
 }
 
 // Lookup returns what the stack returns for d, read from the table: for a
