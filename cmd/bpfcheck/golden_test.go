@@ -60,6 +60,8 @@ var goldenCases = []struct {
 	{"table-accepted", []string{"../bpfsim/testdata/docker-table.json"}, nil},
 	{"table-accepted-json", []string{"--json", "../bpfsim/testdata/docker-table.json"}, nil},
 	{"print-asm-table", []string{"--print", "asm", "../bpfsim/testdata/trap-rw-table.json"}, nil},
+	{"each-unreadable", []string{"--each", allow, "testdata/nope.bpf", "testdata/odd.bpf", divzero}, nil},
+	{"each-unreadable-json", []string{"--each", "--json", allow, "testdata/nope.bpf", divzero}, nil},
 	{"print-raw-be", []string{"--print", "raw-be", allow}, nil},
 	{"print-be-to-le", []string{"--big-endian", "--format", "raw", "--print", "raw", "testdata/golden/allow-be.bpf.in"}, nil},
 	{"usage", []string{"--mode", "tcp", allow}, nil},

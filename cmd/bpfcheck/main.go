@@ -136,6 +136,16 @@ func check(ctx context.Context, o *options, files []string, stdin io.Reader, std
 	code := cli.ExitOK
 	for _, u := range units {
 		names, srcs, err := o.in.Sources(ctx, &o.live, u, stdin)
+		var inErr *cli.InputError
+		if err != nil && len(units) > 1 && errors.As(err, &inErr) {
+			// --each goes on past a file it cannot read: a record
+			// of its own, with no verdict, and the worst status.
+			if err := reportInputError(o, u, err, stdout, stderr); err != nil {
+				return 0, err
+			}
+			code = cli.Worst(code, cli.ExitInput)
+			continue
+		}
 		if err != nil {
 			return 0, err
 		}
@@ -152,13 +162,33 @@ func check(ctx context.Context, o *options, files []string, stdin io.Reader, std
 			return 0, err
 		}
 		if !r.Accepted {
-			code = cli.ExitRejected
+			code = cli.Worst(code, cli.ExitRejected)
 		}
 	}
 	if c.differ {
-		code = cli.ExitDiffers
+		code = cli.Worst(code, cli.ExitDiffers)
 	}
 	return code, nil
+}
+
+// inputErrorRecord is --each's record of a file it could not read: no
+// verdict, so no "accepted".
+type inputErrorRecord struct {
+	Files      []string `json:"files"`
+	InputError string   `json:"input_error"`
+}
+
+func reportInputError(o *options, files []string, err error, stdout, stderr io.Writer) error {
+	if !o.json {
+		_, werr := fmt.Fprintf(stderr, "bpfcheck: %v\n", err)
+		return werr
+	}
+	b, merr := json.Marshal(inputErrorRecord{Files: files, InputError: err.Error()})
+	if merr != nil {
+		return merr
+	}
+	_, werr := fmt.Fprintf(stdout, "%s\n", b)
+	return werr
 }
 
 func printProgram(ctx context.Context, o *options, mode verifier.Mode, files []string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {

@@ -33,6 +33,29 @@ const (
 	ExitKernel   = 5 // the live kernel is unavailable or stalled
 )
 
+// Worst returns the worse of two exit statuses of a run that judged
+// several things: ExitKernel, then ExitInput, ExitDiffers, ExitRejected,
+// ExitOK.
+func Worst(a, b int) int {
+	rank := func(c int) int {
+		switch c {
+		case ExitKernel:
+			return 5
+		case ExitInput:
+			return 4
+		case ExitDiffers:
+			return 3
+		case ExitRejected:
+			return 1
+		}
+		return 0
+	}
+	if rank(b) > rank(a) {
+		return b
+	}
+	return a
+}
+
 // ExitCode is the exit status for an error that ends a command: ExitKernel
 // when the live kernel is unavailable or stalled, ExitRejected for a
 // *RejectedError, ExitInput for an *InputError, else ExitUsage.
