@@ -73,6 +73,7 @@ var goldenCases = []struct {
 	{"empty-filter", []string{"../bpfcheck/testdata/empty.bpf", "--syscall", "read"}, nil},
 	{"batch-with-arg0", []string{dropper, "--input", batchFile, "--arg0", "1"}, nil},
 	{"input-without-nr", []string{dropper, "--input", "testdata/golden/no-nr.jsonl.in"}, nil},
+	{"bad-input-json", []string{dropper, "--input", "testdata/golden/bad.jsonl.in", "--json"}, nil},
 	{"bad-input", []string{dropper, "--input", "testdata/golden/bad.jsonl.in"}, nil},
 	{"usage", []string{dropper}, nil},
 	{"help", []string{"--help"}, nil},

@@ -123,20 +123,16 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, open func(con
 		if o.kver != "" {
 			return cli.ExitOK, cli.Usagef("--kernel-version goes with --explain")
 		}
-		differ, err := simulate(&o, files, stdin, stdout)
-		if err != nil || !differ {
-			return cli.ExitOK, err
-		}
-		return cli.ExitDiffers, nil
+		return simulate(&o, files, stdin, stdout, stderr)
 	})
 }
 
-func simulate(o *options, files []string, stdin io.Reader, stdout io.Writer) (bool, error) {
+func simulate(o *options, files []string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
 	if (o.syscall == "") == (o.input == "") {
-		return false, cli.Usagef("give exactly one of --syscall and --input")
+		return 0, cli.Usagef("give exactly one of --syscall and --input")
 	}
 	if o.outcome && !o.live {
-		return false, cli.Usagef("--outcome needs --live")
+		return 0, cli.Usagef("--outcome needs --live")
 	}
 	if o.input != "" {
 		// A batch names its own args and ip, line by line.
@@ -145,16 +141,16 @@ func simulate(o *options, files []string, stdin io.Reader, stdout io.Writer) (bo
 			set = set || a != ""
 		}
 		if set {
-			return false, cli.Usagef("--args, --arg0..5 and --ip describe one --syscall; an --input line gives its own")
+			return 0, cli.Usagef("--args, --arg0..5 and --ip describe one --syscall; an --input line gives its own")
 		}
 	}
 	arch, err := input.ParseArch(o.arch)
 	if err != nil {
-		return false, cli.Usagef("--arch: %v", err)
+		return 0, cli.Usagef("--arch: %v", err)
 	}
 	files, srcs, err := o.in.Sources(o.ctx, &o.kernel, files, stdin)
 	if err != nil {
-		return false, err
+		return 0, err
 	}
 	progs := make([]program.Program, len(srcs))
 	labels := make([]map[int]string, len(srcs))
@@ -174,37 +170,106 @@ func simulate(o *options, files []string, stdin io.Reader, stdout io.Writer) (bo
 	}
 	stack, err := cli.CompileStack(files, progs)
 	if err != nil {
-		return false, err
+		return 0, err
 	}
-	var calls []input.Call
-	if o.input != "" {
-		calls, err = o.batch(arch, stdin)
-	} else {
-		var c input.Call
-		c, err = o.single(arch)
-		calls = []input.Call{c}
-	}
-	if err != nil {
-		return false, err
-	}
-	sim := &simulator{o: o, files: files, progs: progs, labels: labels, notes: notes, stack: stack, w: bufio.NewWriter(stdout)}
+	sim := &simulator{o: o, files: files, progs: progs, labels: labels, notes: notes, stack: stack, w: bufio.NewWriter(stdout), stderr: stderr}
 	defer sim.w.Flush()
+	if o.input == "" {
+		c, err := o.single(arch)
+		if err != nil {
+			return 0, err
+		}
+		return sim.chunk([]input.Entry{{Line: 1, Call: c}})
+	}
+	var r io.Reader = stdin
+	name := "<stdin>"
+	if o.input != "-" {
+		f, err := os.Open(o.input)
+		if err != nil {
+			return 0, cli.Inputf("--input: %v", err)
+		}
+		defer f.Close()
+		r, name = f, o.input
+	}
+	// Stream: answer each chunk as it arrives, the kernel asked once a
+	// chunk, memory bounded by the chunk.
+	code := cli.ExitOK
+	err = input.Stream(r, name, arch, chunkSize, func(entries []input.Entry) error {
+		c, err := sim.chunk(entries)
+		code = cli.Worst(code, c)
+		if err == nil {
+			err = sim.w.Flush()
+		}
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	return code, nil
+}
+
+// chunkSize is how many batch lines are answered (and with --live, asked
+// of the kernel) at a time.
+const chunkSize = 10000
+
+// chunk answers entries, in order: ExitInput if a line was bad (its
+// record says why), ExitDiffers if the kernel disagreed.
+func (s *simulator) chunk(entries []input.Entry) (int, error) {
+	code := cli.ExitOK
+	calls := make([]input.Call, 0, len(entries))
+	for _, e := range entries {
+		if e.Err == nil {
+			calls = append(calls, e.Call)
+		}
+	}
 	results := make([]*result, len(calls))
 	for i := range calls {
-		results[i] = sim.evaluate(calls[i])
+		results[i] = s.evaluate(calls[i])
 	}
-	differ := false
-	if o.live {
-		if differ, err = sim.askKernel(calls, results); err != nil {
-			return false, err
+	if s.o.live && len(calls) > 0 {
+		differ, err := s.askKernel(calls, results)
+		if err != nil {
+			return 0, err
+		}
+		if differ {
+			code = cli.ExitDiffers
 		}
 	}
-	for _, r := range results {
-		if err := sim.print(r); err != nil {
-			return false, err
+	i := 0
+	for _, e := range entries {
+		if e.Err != nil {
+			code = cli.Worst(code, cli.ExitInput)
+			if err := s.printInputError(e); err != nil {
+				return 0, err
+			}
+			continue
 		}
+		if err := s.print(results[i]); err != nil {
+			return 0, err
+		}
+		i++
 	}
-	return differ, nil
+	return code, nil
+}
+
+// lineError is the record of a batch line that is not a call: its line
+// number and why, and no answer.
+type lineError struct {
+	Line       int    `json:"line"`
+	InputError string `json:"input_error"`
+}
+
+func (s *simulator) printInputError(e input.Entry) error {
+	if !s.o.json {
+		_, err := fmt.Fprintf(s.stderr, "bpfsim: %v\n", e.Err)
+		return err
+	}
+	b, err := json.Marshal(lineError{Line: e.Line, InputError: e.Err.Error()})
+	if err != nil {
+		return err
+	}
+	s.w.Write(b)
+	return s.w.WriteByte('\n')
 }
 
 // explain prints the decision table of the policies, a stack in install
@@ -299,29 +364,11 @@ func (o *options) single(arch seccompdata.Arch) (input.Call, error) {
 	return c, nil
 }
 
-// batch reads the --input file; a bad line is a usage error naming it.
-func (o *options) batch(arch seccompdata.Arch, stdin io.Reader) ([]input.Call, error) {
-	var r io.Reader = stdin
-	name := "<stdin>"
-	if o.input != "-" {
-		f, err := os.Open(o.input)
-		if err != nil {
-			return nil, cli.Inputf("--input: %v", err)
-		}
-		defer f.Close()
-		r, name = f, o.input
-	}
-	calls, err := input.Read(r, name, arch)
-	if err != nil {
-		return nil, &cli.InputError{Msg: err.Error()}
-	}
-	return calls, nil
-}
-
 type simulator struct {
-	o     *options
-	files []string
-	progs []program.Program
+	o      *options
+	stderr io.Writer
+	files  []string
+	progs  []program.Program
 	// labels are the author's labels of each bpf_asm policy, by pc, for
 	// --trace.
 	labels []map[int]string

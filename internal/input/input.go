@@ -194,6 +194,67 @@ func Read(r io.Reader, name string, defaultArch seccompdata.Arch) ([]Call, error
 	return calls, nil
 }
 
+// Entry is one line of a batch read by Stream: a call, or the error that
+// kept the line from being one.
+type Entry struct {
+	Line int   // 1-based
+	Call Call  // when Err is nil
+	Err  error // "NAME:LINE: reason"
+}
+
+// Stream reads a batch as Read does, but hands it to fn in chunks as it
+// arrives, in order: a chunk ends after max lines or where r has nothing
+// more ready (so that a pipe's lines are answered as they come), whichever
+// is first. A bad line is an Entry with Err, and the lines after it are
+// still read. Memory stays bounded by the chunk. It returns fn's first
+// error, or the reader's.
+func Stream(r io.Reader, name string, defaultArch seccompdata.Arch, max int, fn func([]Entry) error) error {
+	br := bufio.NewReaderSize(r, 1<<20)
+	chunk := make([]Entry, 0, max)
+	flush := func() error {
+		if len(chunk) == 0 {
+			return nil
+		}
+		err := fn(chunk)
+		chunk = chunk[:0]
+		return err
+	}
+	for line := 1; ; line++ {
+		text, err := br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			// A line longer than the buffer: no call is that long.
+			for err == bufio.ErrBufferFull {
+				_, err = br.ReadSlice('\n')
+			}
+			chunk = append(chunk, Entry{Line: line, Err: fmt.Errorf("%s:%d: line longer than %d bytes", name, line, br.Size())})
+		} else if t := bytes.TrimSpace(text); len(t) > 0 && t[0] != '#' {
+			c, perr := Parse(t, defaultArch)
+			if perr == nil {
+				perr = c.Check()
+			}
+			if perr != nil {
+				chunk = append(chunk, Entry{Line: line, Err: fmt.Errorf("%s:%d: %v", name, line, perr)})
+			} else {
+				chunk = append(chunk, Entry{Line: line, Call: c})
+			}
+		}
+		if err != nil {
+			if ferr := flush(); ferr != nil {
+				return ferr
+			}
+			if err == io.EOF {
+				return nil
+			}
+			return fmt.Errorf("%s: %v", name, err)
+		}
+		if len(chunk) >= max || br.Buffered() == 0 {
+			if ferr := flush(); ferr != nil {
+				return ferr
+			}
+		}
+	}
+}
+
 // ParseNr reads a syscall as bpfsim's command line and batch format name
 // it: a syscall name of arch, or a number that fits in 32 bits (negative
 // values and values above 0x7fffffff are taken as the filter sees them).
