@@ -47,6 +47,15 @@ func New(arch seccompdata.Arch, nr int32) Call {
 // a second value after the object are errors. Parse reads any seccomp_data, as a
 // filter may be tested on; Check says whether a real call can produce it.
 func Parse(line []byte, defaultArch seccompdata.Arch) (Call, error) {
+	if c, ok := parseFast(line, defaultArch); ok {
+		return c, nil
+	}
+	return parseJSON(line, defaultArch)
+}
+
+// parseJSON is Parse through encoding/json: the one that says exactly
+// what is wrong with a line.
+func parseJSON(line []byte, defaultArch seccompdata.Arch) (Call, error) {
 	var raw map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.UseNumber()
@@ -138,21 +147,38 @@ func ParseArch(s string) (seccompdata.Arch, error) {
 
 // MarshalJSON writes c in the batch format (see Call).
 func (c Call) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
+	return c.AppendJSON(make([]byte, 0, 160)), nil
+}
+
+// AppendJSON appends c in the batch format to b.
+func (c Call) AppendJSON(b []byte) []byte {
 	if c.Arch.Name != "" {
-		fmt.Fprintf(&b, `{"arch":%q`, c.Arch.Name)
+		b = append(b, `{"arch":"`...)
+		b = append(b, c.Arch.Name...)
+		b = append(b, '"')
 	} else {
-		fmt.Fprintf(&b, `{"arch":%d`, c.Data.Arch)
+		b = append(b, `{"arch":`...)
+		b = strconv.AppendUint(b, uint64(c.Data.Arch), 10)
 	}
-	fmt.Fprintf(&b, `,"nr":%d,"args":[`, c.Data.Nr)
+	b = append(b, `,"nr":`...)
+	b = strconv.AppendInt(b, int64(c.Data.Nr), 10)
+	b = append(b, `,"args":[`...)
 	for i, a := range c.Data.Args {
 		if i > 0 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		fmt.Fprintf(&b, `"%#x"`, a)
+		b = appendHex(b, a)
 	}
-	fmt.Fprintf(&b, `],"ip":"%#x"}`, c.Data.InstructionPointer)
-	return b.Bytes(), nil
+	b = append(b, `],"ip":`...)
+	b = appendHex(b, c.Data.InstructionPointer)
+	return append(b, '}')
+}
+
+// appendHex appends "0x..." (quoted).
+func appendHex(b []byte, v uint64) []byte {
+	b = append(b, `"0x`...)
+	b = strconv.AppendUint(b, v, 16)
+	return append(b, '"')
 }
 
 // UnmarshalJSON reads c in the batch format, with x86_64 as the arch when

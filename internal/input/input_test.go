@@ -138,3 +138,26 @@ func TestCheck32Bit(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseFast: whatever the one-pass reader accepts, encoding/json reads
+// the same way.
+func FuzzParseFast(f *testing.F) {
+	for _, s := range []string{
+		`{"arch": "x86_64", "nr": 257, "args": [4294967196, "0x7ffc1000", 0], "ip": 4198400}`,
+		`{"nr": "read"}`, `{"arch": "i386", "nr": -1}`, `{"nr":0,"args":[]}`, ` {"nr": 1} `,
+		`{"arch": 3221225534, "nr": "0x4000006e", "args": ["0xffffffffffffffff"]}`,
+	} {
+		f.Add(s)
+	}
+	x86, _ := seccompdata.LookupArch("x86_64")
+	f.Fuzz(func(t *testing.T, line string) {
+		fast, ok := parseFast([]byte(line), x86)
+		if !ok {
+			return
+		}
+		slow, err := parseJSON([]byte(line), x86)
+		if err != nil || slow.Data != fast.Data || slow.Arch.Name != fast.Arch.Name || slow.Arch.Audit != fast.Arch.Audit {
+			t.Fatalf("%q: fast %+v, encoding/json %+v, %v", line, fast, slow, err)
+		}
+	})
+}
