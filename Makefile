@@ -43,7 +43,7 @@ FUZZPARALLEL ?= 1
 FUZZMINIMIZETIME ?= 5s
 FUZZ_TARGETS = ./fuzz:FuzzVerifierVsKernel ./fuzz:FuzzVMVsKernel ./fuzz:FuzzPolicyReference \
 	./fuzz:FuzzReaders ./fuzz/examples/goseccompbpf:FuzzGoSeccompBPF \
-	./program:FuzzDecode ./program:FuzzAnnotate ./vm:FuzzRun ./vm:FuzzFastPath ./decision:FuzzTableVsVM ./decision:FuzzProgramVsVM
+	./program:FuzzDecode ./program:FuzzAnnotate ./vm:FuzzRun ./vm:FuzzFastPath ./decision:FuzzTableVsVM ./decision:FuzzProgramVsVM ./internal/input:FuzzParseFast
 
 .PHONY: fuzz corpus property
 fuzz:
