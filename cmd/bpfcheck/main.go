@@ -134,7 +134,13 @@ func check(ctx context.Context, o *options, files []string, stdin io.Reader, std
 		units = [][]string{files}
 	}
 	code := cli.ExitOK
+	progress := cli.NewProgress(stderr, int64(len(units)), "checking", false)
+	if len(units) < 2 {
+		progress = &cli.Progress{}
+	}
+	defer progress.Done()
 	for _, u := range units {
+		progress.Add(1)
 		names, srcs, err := o.in.Sources(ctx, &o.live, u, stdin)
 		var inErr *cli.InputError
 		if err != nil && len(units) > 1 && errors.As(err, &inErr) {

@@ -190,6 +190,11 @@ func simulate(o *options, files []string, stdin io.Reader, stdout, stderr io.Wri
 		}
 		defer f.Close()
 		r, name = f, o.input
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			progress := cli.NewProgress(stderr, st.Size(), name, true)
+			defer progress.Done()
+			r = progress.Reader(f)
+		}
 	}
 	// Stream: answer each chunk as it arrives, the kernel asked once a
 	// chunk, memory bounded by the chunk.
