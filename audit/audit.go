@@ -337,7 +337,11 @@ func (r *Report) Text() string {
 		}
 		counts = append(counts, fmt.Sprintf("%d %s", n, s))
 	}
-	fmt.Fprintf(&b, "%d findings: %s\n", len(r.Findings), strings.Join(counts, ", "))
+	plural := "s"
+	if len(r.Findings) == 1 {
+		plural = ""
+	}
+	fmt.Fprintf(&b, "%d finding%s: %s\n", len(r.Findings), plural, strings.Join(counts, ", "))
 	return b.String()
 }
 
