@@ -9,6 +9,7 @@ import (
 
 	"github.com/bpfsim/bpfsim/audit"
 	"github.com/bpfsim/bpfsim/decision"
+	"github.com/bpfsim/bpfsim/internal/input"
 	"github.com/bpfsim/bpfsim/program"
 	"github.com/bpfsim/bpfsim/seccompdata"
 	"github.com/bpfsim/bpfsim/verifier"
@@ -105,9 +106,9 @@ func TestWitnesses(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var back struct{}
-			if err := json.Unmarshal(b, &back); err != nil {
-				t.Fatal(err)
+			back, err := input.Parse(b, seccompdata.Arch{})
+			if err != nil || back.Data != d || back.Arch.Name != f.Witness.Input.Arch.Name {
+				t.Errorf("%s: %s: the witness %s reads back as %+v (%v)", p, f.Rule, b, back, err)
 			}
 		}
 	}
