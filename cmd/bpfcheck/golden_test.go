@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -20,6 +23,9 @@ const (
 	qemu    = "../../corpus/filters/qemu-system-x86_7.2_sandbox-on.bpf"
 	docker  = "../../corpus/filters/docker-default_x86_64.bpf"
 	abis    = "testdata/x86-abis.asm"
+	docker3 = "../../corpus/filters/docker-default_x86_64+x86+x32.bpf"
+	openssh = "../../corpus/filters/openssh-server_9.2p1-2+deb12u10_preauth.bpf"
+	samples = "../../corpus/samples/"
 )
 
 // goldenCases cover every mode of the command; with --live and --pid the
@@ -82,6 +88,27 @@ var goldenCases = []struct {
 	{"print-asm-filter-arch", []string{"--print", "asm", "--filter-arch", "x86_64", "testdata/open-aarch64.asm"}, nil},
 	{"print-asm-no-arch", []string{"--print", "asm", "../../corpus/samples/fancy.asm"}, nil},
 	{"print-asm-no-arch-given", []string{"--print", "asm", "--filter-arch", "x86_64", "../../corpus/samples/fancy.asm"}, nil},
+	// Issue 12 item 2: --audit on every corpus sample (text and JSON)
+	// and the four real filters.
+	{"audit-dropper", []string{"--audit", samples + "dropper.asm"}, nil},
+	{"audit-dropper-json", []string{"--audit", "--json", samples + "dropper.asm"}, nil},
+	{"audit-fancy", []string{"--audit", samples + "fancy.asm"}, nil},
+	{"audit-fancy-json", []string{"--audit", "--json", samples + "fancy.asm"}, nil},
+	{"audit-trap-rw", []string{"--audit", samples + "trap-rw.asm"}, nil},
+	{"audit-trap-rw-json", []string{"--audit", "--json", samples + "trap-rw.asm"}, nil},
+	{"audit-goseccompbpf", []string{"--audit", samples + "goseccompbpf-stale-accumulator.asm"}, nil},
+	{"audit-goseccompbpf-json", []string{"--audit", "--json", samples + "goseccompbpf-stale-accumulator.asm"}, nil},
+	{"audit-docker", []string{"--audit", docker}, nil},
+	{"audit-docker-3-arches", []string{"--audit", docker3}, nil},
+	{"audit-docker-3-arches-json", []string{"--audit", "--json", docker3}, nil},
+	{"audit-openssh", []string{"--audit", openssh}, nil},
+	{"audit-qemu", []string{"--audit", qemu}, nil},
+	{"audit-qemu-fail-on-medium", []string{"--audit", "--fail-on", "medium", qemu}, nil},
+	{"audit-kernel-6.13", []string{"--audit", "--kernel-version", "6.13", openssh}, nil},
+	{"audit-stack", []string{"--audit", samples + "dropper.asm", samples + "trap-rw.asm"}, nil},
+	{"audit-fail-on-bad", []string{"--audit", "--fail-on", "critical", qemu}, nil},
+	{"audit-each", []string{"--audit", "--each", qemu}, nil},
+	{"sarif-without-audit", []string{"--sarif", "x.sarif", qemu}, nil},
 }
 
 // excerptCases are golden cases whose output is long: the golden file
@@ -128,6 +155,39 @@ func TestGolden(t *testing.T) {
 				got = []byte(excerpt)
 			}
 			golden.Check(t, tc.name, got)
+		})
+	}
+}
+
+// TestGoldenSARIF pins the SARIF log of --audit --sarif FILE.
+func TestGoldenSARIF(t *testing.T) {
+	for _, tc := range []struct{ name, policy string }{
+		{"audit-sarif-dropper", samples + "dropper.asm"},
+		{"audit-sarif-docker-3-arches", docker3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "out.sarif")
+			var out, errOut bytes.Buffer
+			code := run([]string{"--audit", "--sarif", path, tc.policy}, strings.NewReader(""), &out, &errOut, nil)
+			if code != 0 && code != 1 {
+				t.Fatalf("exit %d: %s", code, errOut.String())
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var log struct {
+				Version string `json:"version"`
+				Runs    []struct {
+					Results []struct {
+						RuleID string `json:"ruleId"`
+					} `json:"results"`
+				} `json:"runs"`
+			}
+			if err := json.Unmarshal(b, &log); err != nil || log.Version != "2.1.0" || len(log.Runs) != 1 {
+				t.Fatalf("not a SARIF 2.1.0 log: %v", err)
+			}
+			golden.Check(t, tc.name, b)
 		})
 	}
 }

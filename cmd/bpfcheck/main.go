@@ -9,11 +9,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 
+	"github.com/bpfsim/bpfsim/audit"
 	"github.com/bpfsim/bpfsim/internal/cli"
 	"github.com/bpfsim/bpfsim/internal/live"
 	"github.com/bpfsim/bpfsim/kernel"
@@ -32,8 +34,18 @@ first), unless --each checks each file on its own. "-" reads standard input.
   bpfcheck --each --json policies/*.bpf
   bpfcheck --print asm policy.bpf      convert to another format
   bpfcheck --live policy.bpf           ask the running kernel too
+  bpfcheck --audit policy.bpf [--json] [--fail-on medium] [--sarif out.sarif]
+                                       review the policy for weaknesses
 
-Exit status: 0 accepted, 1 rejected, 2 usage error, 3 with --live when
+--audit reads the policy's decision table and reports findings by rule
+(no-arch-check, x32-allowed, default-allow, sibling-gap, enosys-missing,
+needs-handler, probe-bypass, unreachable, near-limit), each with a severity
+(info, low, medium, high) and, where one exists, a witness input in the
+bpfsim --input form.
+
+Exit status: 0 accepted (with --audit: and no finding at or above
+--fail-on), 1 rejected (with --audit: or a finding at or above --fail-on),
+2 usage error, 3 with --live when
 the running kernel's verdict differs from bpfcheck's, 4 input error (an
 unreadable or malformed policy), 5 when the live kernel is unavailable or
 stalled (see --kernel-timeout).
@@ -53,6 +65,7 @@ type options struct {
 	each  bool
 	print string
 	ask   bool
+	audit cli.Audit
 }
 
 // checker is one run's state: the flags, the context and the kernel.
@@ -70,6 +83,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, open func(con
 	o.in.Hint = func(msg string) { fmt.Fprintf(stderr, "bpfcheck: hint: %s\n", msg) }
 	define := func(fs *pflag.FlagSet) {
 		o.in.AddFlags(fs)
+		o.audit.AddFlags(fs)
 		fs.BoolVar(&o.probe, "probe-kernel", false, "only probe the live kernel: say in one line whether it is healthy, exit 0 if so and 5 if not")
 		fs.StringVar(&o.mode, "mode", "seccomp", "rule set: seccomp or socket")
 		fs.BoolVar(&o.all, "all", false, "list every violation, not only the one the kernel stops at")
@@ -109,6 +123,11 @@ func check(ctx context.Context, o *options, files []string, stdin io.Reader, std
 		return probeKernel(ctx, o, stdout)
 	case o.print != "":
 		return printProgram(ctx, o, c.mode, files, stdin, stdout, stderr)
+	case o.audit.On:
+		return auditPolicy(ctx, o, c.mode, files, stdin, stdout)
+	}
+	if o.audit.SARIF != "" || o.audit.Kernel != "" || o.audit.FailOn != "high" {
+		return 0, cli.Usagef("--fail-on, --sarif and --kernel-version go with --audit")
 	}
 	if o.ask {
 		k, err := o.live.Kernel(ctx)
@@ -242,6 +261,74 @@ func printProgram(ctx context.Context, o *options, mode verifier.Mode, files []s
 	}
 	if _, err := stdout.Write(out); err != nil {
 		return 0, err
+	}
+	return cli.ExitOK, nil
+}
+
+// auditPolicy reviews the files as one stack (audit.Audit) and prints the
+// findings; exit 1 when one is at or above --fail-on.
+func auditPolicy(ctx context.Context, o *options, mode verifier.Mode, files []string, stdin io.Reader, stdout io.Writer) (int, error) {
+	switch {
+	case mode != verifier.Seccomp:
+		return 0, cli.Usagef("--audit reviews seccomp filters, not --mode %s", mode)
+	case o.each || o.all || o.ask:
+		return 0, cli.Usagef("--audit reviews one policy (a stack): it takes no --each, --all or --live")
+	}
+	failOn, err := o.audit.FailOnSeverity()
+	if err != nil {
+		return 0, err
+	}
+	kv, err := o.audit.KernelView()
+	if err != nil {
+		return 0, err
+	}
+	names, srcs, err := o.in.Sources(ctx, &o.live, files, stdin)
+	if err != nil {
+		return 0, err
+	}
+	progs := make([]program.Program, len(srcs))
+	lines := make([][]int, len(srcs))
+	for i, s := range srcs {
+		progs[i], lines[i] = s.Program, s.Lines
+	}
+	stack, err := cli.CompileStack(names, progs)
+	if err != nil {
+		return 0, err
+	}
+	r, err := audit.Audit(stack, audit.Options{Names: names, Lines: lines, Kernel: kv})
+	if err != nil {
+		return 0, err
+	}
+	if o.audit.SARIF != "" {
+		b, err := r.SARIF()
+		if err != nil {
+			return 0, err
+		}
+		if err := os.WriteFile(o.audit.SARIF, append(b, '\n'), 0o644); err != nil {
+			return 0, fmt.Errorf("--sarif: %v", err)
+		}
+	}
+	if o.json {
+		b, err := r.JSON(failOn)
+		if err != nil {
+			return 0, err
+		}
+		if _, err := fmt.Fprintf(stdout, "%s\n", b); err != nil {
+			return 0, err
+		}
+	} else {
+		text := r.Text()
+		if failOn != nil {
+			if n := r.AtLeast(*failOn); n > 0 {
+				text += fmt.Sprintf("fail: %d finding(s) at or above %s (--fail-on)\n", n, *failOn)
+			}
+		}
+		if _, err := io.WriteString(stdout, text); err != nil {
+			return 0, err
+		}
+	}
+	if failOn != nil && r.AtLeast(*failOn) > 0 {
+		return cli.ExitRejected, nil
 	}
 	return cli.ExitOK, nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/bpfsim/bpfsim/audit"
 	"github.com/bpfsim/bpfsim/decision"
 	"github.com/bpfsim/bpfsim/kernel"
 	"github.com/bpfsim/bpfsim/program"
@@ -471,4 +472,46 @@ func (in *Input) LoadAll(paths []string, stdin io.Reader) ([]program.Program, er
 		progs = append(progs, p)
 	}
 	return progs, nil
+}
+
+// Audit holds the flags of bpfcheck --audit.
+type Audit struct {
+	On     bool
+	FailOn string
+	SARIF  string
+	Kernel string
+}
+
+// AddFlags registers --audit, --fail-on, --sarif and --kernel-version on fs.
+func (a *Audit) AddFlags(fs *pflag.FlagSet) {
+	fs.BoolVar(&a.On, "audit", false, "review the policy (a stack in install order) for weaknesses instead of only checking it; exit 1 when a finding is at or above --fail-on")
+	fs.StringVar(&a.FailOn, "fail-on", "high", "with --audit, exit 1 when a finding is at or above `SEVERITY` (info, low, medium, high; none: never)")
+	fs.StringVar(&a.SARIF, "sarif", "", "with --audit, also write the findings as SARIF 2.1.0 to `FILE`")
+	fs.StringVar(&a.Kernel, "kernel-version", "", "with --audit, the Linux `VERSION` (major.minor) the kernel's behaviour is judged for (default: the newest bpfsim knows, "+decision.NewestKnown().String()+")")
+}
+
+// FailOnSeverity returns the severity of --fail-on, nil for "none".
+func (a *Audit) FailOnSeverity() (*audit.Severity, error) {
+	if a.FailOn == "none" {
+		return nil, nil
+	}
+	s, err := audit.ParseSeverity(a.FailOn)
+	if err != nil {
+		return nil, Usagef("--fail-on: %v (or none)", err)
+	}
+	return &s, nil
+}
+
+// KernelView returns the kernel view of --kernel-version, else the newest
+// kernel bpfsim knows: a policy ships to many kernels, and the newest has
+// every exception seccomp makes.
+func (a *Audit) KernelView() (decision.KernelView, error) {
+	if a.Kernel == "" {
+		return decision.KernelView{Version: decision.NewestKnown(), Source: "assumed: the newest kernel bpfsim knows"}, nil
+	}
+	v, err := decision.ParseKernelVersion(a.Kernel)
+	if err != nil {
+		return decision.KernelView{}, Usagef("--kernel-version: %v", err)
+	}
+	return decision.KernelView{Version: v, Source: "--kernel-version"}, nil
 }
