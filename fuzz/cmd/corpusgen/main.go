@@ -33,6 +33,7 @@ import (
 	"strings"
 
 	"github.com/bpfsim/bpfsim/corpus"
+	"github.com/bpfsim/bpfsim/internal/cli"
 	"github.com/bpfsim/bpfsim/fuzz"
 	"github.com/bpfsim/bpfsim/kernel"
 	"github.com/bpfsim/bpfsim/seccompdata"
@@ -78,12 +79,17 @@ func run(dir string, crashers []string) error {
 		}
 		return nil
 	}
+	var entries []string
 	for _, sub := range []string{"samples", "found", "real"} {
 		files, _ := filepath.Glob(filepath.Join(dir, sub, "*.expect.json"))
-		for _, f := range files {
-			if err := regenerate(o, f); err != nil {
-				return err
-			}
+		entries = append(entries, files...)
+	}
+	progress := cli.NewProgress(os.Stderr, int64(len(entries)), "regenerating", false)
+	defer progress.Done()
+	for _, f := range entries {
+		progress.Add(1)
+		if err := regenerate(o, f); err != nil {
+			return err
 		}
 	}
 	filters, _ := filepath.Glob(filepath.Join(dir, "filters", "*.bpf"))
