@@ -33,8 +33,8 @@ import (
 	"strings"
 
 	"github.com/bpfsim/bpfsim/corpus"
-	"github.com/bpfsim/bpfsim/internal/cli"
 	"github.com/bpfsim/bpfsim/fuzz"
+	"github.com/bpfsim/bpfsim/internal/cli"
 	"github.com/bpfsim/bpfsim/kernel"
 	"github.com/bpfsim/bpfsim/seccompdata"
 )
