@@ -30,6 +30,7 @@ const (
 	docker       = "../../corpus/filters/docker-default_x86_64.bpf"
 	dockerTable  = "testdata/docker-table.json"
 	trapRWTable  = "testdata/trap-rw-table.json"
+	dockerLoose  = "../../decision/testdata/diff/docker-clone-allowed.asm"
 )
 
 // goldenCases cover every mode of the command; with --live and --pid the
@@ -112,6 +113,16 @@ var goldenCases = []struct {
 	{"table-syscall-json", []string{dockerTable, "--syscall", "personality", "--arg0", "5", "--json"}, nil},
 	{"table-format-trace", []string{"--format", "table", trapRWTable, "--syscall", "write", "--trace"}, nil},
 	{"table-bad", []string{"testdata/golden/bad-table.json.in", "--syscall", "read"}, nil},
+	// Issue 12 item 1: --diff.
+	{"diff-docker-loosened", []string{"--diff", docker, dockerLoose}, nil},
+	{"diff-docker-loosened-json", []string{"--diff", docker, dockerLoose, "--json"}, nil},
+	{"diff-docker-tightened-fail-on-loosened", []string{dockerLoose, docker, "--diff", "--fail-on", "loosened"}, nil},
+	{"diff-table-equivalent", []string{"--diff", dockerTable, docker}, nil},
+	{"diff-table-equivalent-json", []string{docker, dockerTable, "--diff", "--json"}, nil},
+	{"diff-stack", []string{"--diff", dropper + "," + trapRW, dropper, "--json"}, nil},
+	{"diff-one-operand", []string{"--diff", docker}, nil},
+	{"diff-with-syscall", []string{"--diff", docker, docker, "--syscall", "read"}, nil},
+	{"fail-on-without-diff", []string{docker, "--syscall", "read", "--fail-on", "loosened"}, nil},
 	{"kernel-version-without-explain", []string{dropper, "--syscall", "read", "--kernel-version", "6.18"}, nil},
 }
 
@@ -185,6 +196,37 @@ func TestTableFiles(t *testing.T) {
 			code, fromTable, errOut := runSim("", tc.table, "--input", batch, "--json")
 			if code != 0 || fromTable != fromFilter {
 				t.Errorf("%s with %s: exit %d %s\ntable:\n%s\nfilter:\n%s", tc.table, batch, code, errOut, fromTable, fromFilter)
+			}
+		}
+	}
+}
+
+// TestDiffWitnesses: each change's input, fed to bpfsim --json --input
+// with each side, gives the change's old_ret and new_ret.
+func TestDiffWitnesses(t *testing.T) {
+	for _, pair := range [][2]string{{docker, dockerLoose}, {dropper + "," + trapRW, dropper}, {trapRW, dropper}} {
+		code, out, errOut := runSim("", "--diff", "--json", pair[0], pair[1])
+		if code != 1 {
+			t.Fatalf("%v: exit %d: %s", pair, code, errOut)
+		}
+		var d struct {
+			Changes []struct {
+				Input  json.RawMessage `json:"input"`
+				OldRet uint32          `json:"old_ret"`
+				NewRet uint32          `json:"new_ret"`
+			} `json:"changes"`
+		}
+		if err := json.Unmarshal([]byte(out), &d); err != nil || len(d.Changes) == 0 {
+			t.Fatalf("%v: %v: %s", pair, err, out)
+		}
+		for _, c := range d.Changes {
+			for side, want := range []uint32{c.OldRet, c.NewRet} {
+				args := append(strings.Split(pair[side], ","), "--input", "-", "--json")
+				code, res, errOut := runSim(string(c.Input), args...)
+				var r struct{ Ret uint32 }
+				if err := json.Unmarshal([]byte(res), &r); code != 0 || err != nil || r.Ret != want {
+					t.Errorf("%v side %d, input %s: exit %d %v %s: ret %#x, the diff says %#x", pair, side, c.Input, code, err, errOut, r.Ret, want)
+				}
 			}
 		}
 	}

@@ -25,6 +25,7 @@ import (
 )
 
 const usage = `usage: bpfsim [flags] POLICY... (--syscall NAME|NR | --input FILE | --explain)
+       bpfsim [flags] --diff OLD NEW
 
 Runs the seccomp filter POLICY on one syscall, or on a batch of them, as the
 kernel would, and prints the action. Several files are a stack of filters in
@@ -37,6 +38,7 @@ and the most restrictive action wins.
   bpfsim policy.bpf --syscall getppid --live --outcome
   bpfsim --pid 4242 --syscall openat      the filters a running thread has
   bpfsim --explain policy.bpf [--json]    the whole policy's decision table
+  bpfsim --diff old.bpf new.bpf [--json]  what changed between two policies
 
 --explain prints the decision table of the policy (or of the stack): for
 every arch it tells apart and every syscall number, the exact return value,
@@ -45,6 +47,15 @@ it the residual programs and why; and per row whether an x86_64 kernel's
 action cache serves it and whether it bypasses seccomp, for the kernel
 version --kernel-version names (default: the running kernel's). With --json
 it prints the table as one JSON object (README, "Decision tables").
+
+--diff compares two policies on every input: OLD and NEW are each a filter,
+a decision table, or a stack given as its files joined by commas
+(a.bpf,b.bpf). It prints, per arch, syscall numbers and argument region,
+each change classed as loosened (the new action is less restrictive by the
+kernel's precedence), tightened or changed (same action, other data), with
+a witness --input line and both return values, checked by the vm. Exit 0
+when equivalent, 1 when they differ (--fail-on loosened: only for a
+loosened change, or a residual region it could not decide).
 
 --input reads JSON lines such as
   {"arch": "x86_64", "nr": 257, "args": [4294967196, 140737488346112, 0], "ip": 4198400}
@@ -86,6 +97,8 @@ type options struct {
 	model   vm.OutcomeOptions
 	explain bool
 	kver    string
+	diff    bool
+	failOn  string
 	flags   *pflag.FlagSet // to tell the flags given
 }
 
@@ -113,10 +126,18 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, open func(con
 		fs.BoolVar(&o.model.LastThread, "last-thread", false, "model a single-threaded process (KILL_THREAD kills it)")
 		fs.BoolVar(&o.model.SIGSYSHandler, "sigsys-handler", false, "model a SIGSYS handler (TRAP does not kill)")
 		fs.BoolVar(&o.explain, "explain", false, "print the policy's decision table instead of running it on syscalls")
+		fs.BoolVar(&o.diff, "diff", false, "compare two policies, OLD NEW (each a filter, a stack a.bpf,b.bpf, or a table): what changed, per arch, syscall and argument region")
+		fs.StringVar(&o.failOn, "fail-on", "any", "with --diff, exit 1 for `CLASS` of change: any, or loosened")
 		fs.StringVar(&o.kver, "kernel-version", "", "with --explain, the Linux `VERSION` (major.minor) the kernel view is for (default: the running kernel's)")
 	}
 	return cli.Run("bpfsim", usage, args, stdout, stderr, &o.kernel, define, func(ctx context.Context, files []string) (int, error) {
 		o.ctx = ctx
+		if o.diff {
+			return diff(&o, files, stdin, stdout)
+		}
+		if o.failOn != "any" {
+			return cli.ExitOK, cli.Usagef("--fail-on goes with --diff")
+		}
 		if o.explain {
 			return cli.ExitOK, explain(&o, files, stdin, stdout)
 		}
@@ -324,6 +345,73 @@ func explain(o *options, files []string, stdin io.Reader, stdout io.Writer) erro
 		return t.WriteJSON(stdout)
 	}
 	return t.WriteText(stdout)
+}
+
+// diff compares two policies (bpfsim --diff OLD NEW): each operand is a
+// filter, a table, or a stack given as its files joined by commas. It
+// exits 0 when they are equivalent, 1 when they differ (with --fail-on
+// loosened, only for a loosened change or a region left undecided).
+func diff(o *options, files []string, stdin io.Reader, stdout io.Writer) (int, error) {
+	var conflicts []string
+	o.flags.Visit(func(f *pflag.Flag) {
+		switch f.Name {
+		case "syscall", "input", "arch", "args", "arg0", "arg1", "arg2", "arg3", "arg4", "arg5", "ip",
+			"trace", "live", "outcome", "tracer", "listener", "last-thread", "sigsys-handler", "explain", "pid", "kernel-version":
+			conflicts = append(conflicts, "--"+f.Name)
+		}
+	})
+	if len(conflicts) > 0 {
+		return cli.ExitUsage, cli.Usagef("--diff takes no %s: it compares the policies on every input", strings.Join(conflicts, ", "))
+	}
+	if len(files) != 2 {
+		return cli.ExitUsage, cli.Usagef("--diff takes two policies, OLD NEW (a stack is its files joined by commas), not %d", len(files))
+	}
+	loosenedOnly := false
+	switch o.failOn {
+	case "any":
+	case "loosened":
+		loosenedOnly = true
+	default:
+		return cli.ExitUsage, cli.Usagef("--fail-on: %q: want any or loosened", o.failOn)
+	}
+	var names [2][]string
+	var stacks [2]vm.Stack
+	for i, operand := range files {
+		parts := strings.Split(operand, ",")
+		paths, srcs, err := o.in.Sources(o.ctx, &o.kernel, parts, stdin)
+		if err != nil {
+			return cli.ExitOK, err
+		}
+		progs := make([]program.Program, len(srcs))
+		for j, s := range srcs {
+			progs[j] = s.Program
+		}
+		if stacks[i], err = cli.CompileStack(paths, progs); err != nil {
+			return cli.ExitOK, err
+		}
+		names[i] = paths
+	}
+	d, err := decision.Compare(stacks[0], stacks[1], decision.CompareOptions{Old: names[0], New: names[1],
+		Kernel: decision.KernelView{Version: decision.NewestKnown(), Source: "--diff"}})
+	if err != nil {
+		return cli.ExitOK, err
+	}
+	if o.json {
+		err = d.WriteJSON(stdout)
+	} else {
+		err = d.WriteText(stdout)
+	}
+	if err != nil {
+		return cli.ExitOK, err
+	}
+	differ := !d.Equivalent()
+	if loosenedOnly {
+		differ = d.Count(decision.Loosened) > 0 || len(d.Undecided) > 0
+	}
+	if differ {
+		return 1, nil
+	}
+	return cli.ExitOK, nil
 }
 
 // single builds the call the flags describe.
