@@ -182,19 +182,73 @@ func (e ociEntry) key(bits int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%x", e.ret)
 	for _, a := range e.args {
-		v, v2 := a.Value, a.ValueTwo
-		if bits == 32 {
-			v, v2 = v&0xffffffff, v2&0xffffffff
-		}
-		fmt.Fprintf(&b, "|%d%s%x,%x", a.Index, a.Op, v, v2)
+		fmt.Fprintf(&b, "|%d%s%x,%x", a.Index, a.Op, a.Value, a.ValueTwo)
 	}
 	return b.String()
 }
 
+// meaning is a canonical key of what e means on a bits-wide arch, where
+// libseccomp reads the low bits of args and values: each comparison as a
+// set of values where it has one; "" for an entry that never holds.
+func (e ociEntry) meaning(bits int) string {
+	max := ^uint64(0)
+	if bits == 32 {
+		max = 0xffffffff
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%x", e.ret)
+	for _, a := range e.args {
+		k, k2 := a.Value&max, a.ValueTwo&max
+		var set ivset
+		switch a.Op {
+		case "SCMP_CMP_EQ":
+			set = ivset{{k, k}}
+		case "SCMP_CMP_NE":
+			set = ivset{{k, k}}.complement(max)
+		case "SCMP_CMP_LT":
+			if k > 0 {
+				set = ivset{{0, k - 1}}
+			}
+		case "SCMP_CMP_LE":
+			set = ivset{{0, k}}
+		case "SCMP_CMP_GT":
+			if k < max {
+				set = ivset{{k + 1, max}}
+			}
+		case "SCMP_CMP_GE":
+			set = ivset{{k, max}}
+		case "SCMP_CMP_MASKED_EQ":
+			switch {
+			case k2&^k != 0:
+				return "" // never written: libseccomp would mask the datum
+			case k == 0:
+				set = ivset{{0, max}}
+			case k == max:
+				set = ivset{{k2, k2}}
+			default:
+				fmt.Fprintf(&b, "|%d&%x=%x", a.Index, k, k2)
+				continue
+			}
+		}
+		if len(set) == 0 {
+			return ""
+		}
+		if len(set) == 1 && set[0].lo == 0 && set[0].hi == max {
+			continue
+		}
+		fmt.Fprintf(&b, "|%d%v", a.Index, set)
+	}
+	return b.String()
+}
+
+// entryKeys is a canonical key of what a set of entries means on a
+// bits-wide arch.
 func entryKeys(es []ociEntry, bits int) []string {
 	ks := make([]string, 0, len(es))
 	for _, e := range es {
-		ks = append(ks, e.key(bits))
+		if k := e.meaning(bits); k != "" {
+			ks = append(ks, k)
+		}
 	}
 	slices.Sort(ks)
 	return slices.Compact(ks)
@@ -308,6 +362,7 @@ func (t *Table) OCI() (*OCIProfile, error) {
 		ref     ociRowRef
 	}
 	byName := map[string]map[string]named{} // name -> token -> entries
+	failed := map[string]bool{}             // names of rows that failed
 	var tokens []string
 	for _, bl := range blocks {
 		if !slices.Contains(tokens, bl.token) {
@@ -332,6 +387,9 @@ func (t *Table) OCI() (*OCIProfile, error) {
 			es, why := rowEntries(r, def, bl.bits)
 			if why != "" {
 				fail(bl.sec, r, why)
+				for _, n := range names {
+					failed[n] = true
+				}
 				return
 			}
 			for _, n := range names {
@@ -353,6 +411,9 @@ func (t *Table) OCI() (*OCIProfile, error) {
 	slices.Sort(names)
 	for _, n := range names {
 		per := byName[n]
+		if failed[n] {
+			continue // its row is listed already
+		}
 		var pick []ociEntry
 		picked := false
 		for _, tk := range tokens { // 64-bit arches first
@@ -554,6 +615,9 @@ func condArgs(c *Cond, bits int) ([][]OCIArg, string) {
 			op := map[Op]string{Eq: "SCMP_CMP_EQ", Ne: "SCMP_CMP_NE", Gt: "SCMP_CMP_GT", Ge: "SCMP_CMP_GE", Lt: "SCMP_CMP_LT", Le: "SCMP_CMP_LE"}[c.Op]
 			return [][]OCIArg{{{Index: idx, Value: c.K, Op: op}}}, ""
 		}
+		if c.Op == Eq && c.K&^c.Mask != 0 {
+			return nil, "" // never holds
+		}
 		if c.Op == Eq {
 			return [][]OCIArg{{{Index: idx, Value: c.Mask, ValueTwo: c.K, Op: "SCMP_CMP_MASKED_EQ"}}}, ""
 		}
@@ -583,14 +647,32 @@ func rangeArgs(idx uint, set ivset, max uint64, text string) ([][]OCIArg, string
 	return out, ""
 }
 
+// maxOCIEntries bounds the entries one case of a row may take.
+const maxOCIEntries = 64
+
 // conjArgs writes a conjunction as a disjunction of entries' args.
+// Conditions on one argument by value are intersected into one set of
+// values first.
 func conjArgs(conj Conj, bits int) ([][]OCIArg, string) {
-	out := [][]OCIArg{nil}
+	sets := map[Field]ivset{}
+	var fields []Field
+	var rest []Cond
 	for i := range conj {
-		d, why := condArgs(&conj[i], bits)
-		if why != "" {
-			return nil, why
+		c := &conj[i]
+		s, ok := condSet(c)
+		if !ok {
+			rest = append(rest, *c)
+			continue
 		}
+		if cur, seen := sets[c.Field]; seen {
+			s = cur.intersect(s)
+		} else {
+			fields = append(fields, c.Field)
+		}
+		sets[c.Field] = s
+	}
+	out := [][]OCIArg{nil}
+	product := func(d [][]OCIArg) string {
 		var next [][]OCIArg
 		for _, a := range out {
 			for _, b := range d {
@@ -598,47 +680,108 @@ func conjArgs(conj Conj, bits int) ([][]OCIArg, string) {
 				slices.SortStableFunc(args, func(x, y OCIArg) int { return int(x.Index) - int(y.Index) })
 				for j := 1; j < len(args); j++ {
 					if args[j].Index == args[j-1].Index {
-						return nil, fmt.Sprintf("%s: two comparisons of args[%d], and libseccomp takes one an argument in a rule", conj, args[j].Index)
+						return fmt.Sprintf("%s: two comparisons of args[%d], and libseccomp takes one an argument in a rule", conj, args[j].Index)
 					}
 				}
 				next = append(next, args)
 			}
 		}
+		if len(next) > maxOCIEntries {
+			return fmt.Sprintf("%s: more than %d entries", conj, maxOCIEntries)
+		}
 		out = next
+		return ""
+	}
+	for _, f := range fields {
+		idx, why := argIndex(f, bits)
+		if why != "" {
+			return nil, why
+		}
+		d, why := rangeArgs(idx, sets[f], fieldMax(f), conj.String())
+		if why != "" {
+			return nil, why
+		}
+		if why := product(d); why != "" {
+			return nil, why
+		}
+	}
+	for i := range rest {
+		d, why := condArgs(&rest[i], bits)
+		if why != "" {
+			return nil, why
+		}
+		if why := product(d); why != "" {
+			return nil, why
+		}
 	}
 	return out, ""
 }
 
-// otherwise writes the complement of the earlier cases of a row, where
-// they all compare one argument by value.
+// otherwise writes the inputs of a row that none of its earlier cases
+// take: the conjunction, over their conjunctions, of the negation of one
+// of its conditions, as a disjunction of conjunctions.
 func otherwise(cases []Case, bits int) ([][]OCIArg, string) {
-	var set ivset
-	field := Field(255)
+	terms := []Conj{nil}
 	for _, c := range cases {
 		for _, conj := range c.When {
-			if len(conj) != 1 {
-				return nil, "the other inputs of the row (\"otherwise\") are not a set of values of one argument"
+			var next []Conj
+			for _, t := range terms {
+				for i := range conj {
+					n, ok := negateCond(&conj[i])
+					if !ok {
+						return nil, fmt.Sprintf("the other inputs of the row (\"otherwise\"): %s has no negation a profile can compare", &conj[i])
+					}
+					next = append(next, append(slices.Clone(t), n))
+				}
 			}
-			cd := &conj[0]
-			if field != 255 && cd.Field != field {
-				return nil, "the other inputs of the row (\"otherwise\") are not a set of values of one argument"
+			next = slices.DeleteFunc(next, infeasible)
+			if len(next) > maxOCIEntries {
+				return nil, fmt.Sprintf("the other inputs of the row (\"otherwise\") take more than %d entries", maxOCIEntries)
 			}
-			field = cd.Field
-			s, ok := condSet(cd)
-			if !ok {
-				return nil, fmt.Sprintf("the other inputs of the row (\"otherwise\"): the complement of %s is no comparison", cd)
-			}
-			set = set.union(s)
+			terms = next
 		}
 	}
-	if field == 255 {
-		return [][]OCIArg{nil}, ""
+	var out [][]OCIArg
+	for _, t := range terms {
+		d, why := conjArgs(t, bits)
+		if why != "" {
+			return nil, "the other inputs of the row (\"otherwise\"): " + why
+		}
+		out = append(out, d...)
+		if len(out) > maxOCIEntries {
+			return nil, fmt.Sprintf("the other inputs of the row (\"otherwise\") take more than %d entries", maxOCIEntries)
+		}
 	}
-	idx, why := argIndex(field, bits)
-	if why != "" {
-		return nil, why
+	return out, ""
+}
+
+// negateCond returns the condition that holds exactly where c does not, as
+// a set of values where c compares the whole field.
+func negateCond(c *Cond) (Cond, bool) {
+	s, ok := condSet(c)
+	if !ok {
+		return Cond{}, false
 	}
-	return rangeArgs(idx, set.complement(fieldMax(field)), fieldMax(field), "the other inputs of the row (\"otherwise\")")
+	return Cond{Field: c.Field, In: toRanges(s.complement(fieldMax(c.Field)))}, true
+}
+
+// infeasible: some field's sets in t have nothing in common.
+func infeasible(t Conj) bool {
+	sets := map[Field]ivset{}
+	for i := range t {
+		s, ok := condSet(&t[i])
+		if !ok {
+			continue
+		}
+		if cur, seen := sets[t[i].Field]; seen {
+			s = cur.intersect(s)
+		}
+		if len(s) == 0 {
+			return true
+		}
+		sets[t[i].Field] = s
+	}
+	return false
 }
 
 // condSet is the set of values of c's field where c holds, for a

@@ -96,6 +96,9 @@ func ociEval(p *decision.OCIProfile, d *seccompdata.Data) (uint32, error) {
 			case "SCMP_CMP_GE":
 				holds = holds && v >= k
 			case "SCMP_CMP_MASKED_EQ":
+				if k2&^k != 0 {
+					return 0, fmt.Errorf("%s: MASKED_EQ datum %#x outside mask %#x", name, k2, k)
+				}
 				holds = holds && v&k == k2
 			default:
 				return 0, fmt.Errorf("op %s", a.Op)
