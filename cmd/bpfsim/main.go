@@ -39,6 +39,7 @@ and the most restrictive action wins.
   bpfsim --pid 4242 --syscall openat      the filters a running thread has
   bpfsim --explain policy.bpf [--json]    the whole policy's decision table
   bpfsim --diff old.bpf new.bpf [--json]  what changed between two policies
+  bpfsim --explain --oci policy.bpf       the same as an OCI/Docker seccomp profile
 
 --explain prints the decision table of the policy (or of the stack): for
 every arch it tells apart and every syscall number, the exact return value,
@@ -46,7 +47,11 @@ or the argument conditions that split it, or where conditions cannot express
 it the residual programs and why; and per row whether an x86_64 kernel's
 action cache serves it and whether it bypasses seccomp, for the kernel
 version --kernel-version names (default: the running kernel's). With --json
-it prints the table as one JSON object (README, "Decision tables").
+it prints the table as one JSON object (README, "Decision tables"). With
+--oci it writes the table as an OCI/Docker seccomp profile (defaultAction,
+architectures, syscalls with names, action, errnoRet and args) where every
+row can be expressed as one; otherwise it prints nothing on stdout, lists the
+rows that cannot be on stderr and exits 1.
 
 --diff compares two policies on every input: OLD and NEW are each a filter,
 a decision table, or a stack given as its files joined by commas
@@ -69,7 +74,8 @@ unmodified stack where that is safe (x86_64 only, and only when the kernel
 skips the syscall or the syscall is harmless) and compares what happens.
 
 Exit status: 0 ran, 1 the kernel would reject a filter or the stack (the
-verifier's reason follows; bpfcheck says more), 2 usage error, 3 with
+verifier's reason follows; bpfcheck says more), or with --oci some rows
+cannot be expressed as a profile, 2 usage error, 3 with
 --live when the kernel's answer differs from bpfsim's, 4 input error (an
 unreadable or malformed policy, a bad --input line, a syscall value its
 arch cannot have), 5 when the live kernel is unavailable or stalled (see
@@ -96,6 +102,7 @@ type options struct {
 	outcome bool
 	model   vm.OutcomeOptions
 	explain bool
+	oci     bool
 	kver    string
 	diff    bool
 	failOn  string
@@ -128,6 +135,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, open func(con
 		fs.BoolVar(&o.explain, "explain", false, "print the policy's decision table instead of running it on syscalls")
 		fs.BoolVar(&o.diff, "diff", false, "compare two policies, OLD NEW (each a filter, a stack a.bpf,b.bpf, or a table): what changed, per arch, syscall and argument region")
 		fs.StringVar(&o.failOn, "fail-on", "any", "with --diff, exit 1 for `CLASS` of change: any, or loosened")
+		fs.BoolVar(&o.oci, "oci", false, "with --explain, write the table as an OCI/Docker seccomp profile (JSON) where every row can be one")
 		fs.StringVar(&o.kver, "kernel-version", "", "with --explain, the Linux `VERSION` (major.minor) the kernel view is for (default: the running kernel's)")
 	}
 	return cli.Run("bpfsim", usage, args, stdout, stderr, &o.kernel, define, func(ctx context.Context, files []string) (int, error) {
@@ -139,7 +147,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, open func(con
 			return cli.ExitOK, cli.Usagef("--fail-on goes with --diff")
 		}
 		if o.explain {
-			return cli.ExitOK, explain(&o, files, stdin, stdout)
+			return explain(&o, files, stdin, stdout, stderr)
+		}
+		if o.oci {
+			return cli.ExitOK, cli.Usagef("--oci goes with --explain")
 		}
 		if o.kver != "" {
 			return cli.ExitOK, cli.Usagef("--kernel-version goes with --explain")
@@ -300,7 +311,7 @@ func (s *simulator) printInputError(e input.Entry) error {
 
 // explain prints the decision table of the policies, a stack in install
 // order.
-func explain(o *options, files []string, stdin io.Reader, stdout io.Writer) error {
+func explain(o *options, files []string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
 	var conflicts []string
 	o.flags.Visit(func(f *pflag.Flag) {
 		switch f.Name {
@@ -310,13 +321,16 @@ func explain(o *options, files []string, stdin io.Reader, stdout io.Writer) erro
 		}
 	})
 	if len(conflicts) > 0 {
-		return cli.Usagef("--explain takes no %s: the table answers every syscall", strings.Join(conflicts, ", "))
+		return cli.ExitOK, cli.Usagef("--explain takes no %s: the table answers every syscall", strings.Join(conflicts, ", "))
+	}
+	if o.oci && o.json {
+		return cli.ExitOK, cli.Usagef("--oci and --json are two formats of the table: give one")
 	}
 	kv := decision.KernelView{Source: "--kernel-version"}
 	if o.kver != "" {
 		v, err := decision.ParseKernelVersion(o.kver)
 		if err != nil {
-			return cli.Usagef("--kernel-version: %v", err)
+			return cli.ExitOK, cli.Usagef("--kernel-version: %v", err)
 		}
 		kv.Version = v
 	} else if v, err := decision.RunningKernelVersion(); err == nil {
@@ -327,7 +341,7 @@ func explain(o *options, files []string, stdin io.Reader, stdout io.Writer) erro
 	}
 	files, srcs, err := o.in.Sources(o.ctx, &o.kernel, files, stdin)
 	if err != nil {
-		return err
+		return cli.ExitOK, err
 	}
 	progs := make([]program.Program, len(srcs))
 	for i, s := range srcs {
@@ -335,16 +349,40 @@ func explain(o *options, files []string, stdin io.Reader, stdout io.Writer) erro
 	}
 	stack, err := cli.CompileStack(files, progs)
 	if err != nil {
-		return err
+		return cli.ExitOK, err
 	}
 	t, err := decision.New(stack, decision.Options{Names: files, Kernel: kv})
 	if err != nil {
-		return err
+		return cli.ExitOK, err
+	}
+	if o.oci {
+		return writeOCI(t, stdout, stderr)
 	}
 	if o.json {
-		return t.WriteJSON(stdout)
+		return cli.ExitOK, t.WriteJSON(stdout)
 	}
-	return t.WriteText(stdout)
+	return cli.ExitOK, t.WriteText(stdout)
+}
+
+// writeOCI writes the table as an OCI seccomp profile; where rows cannot
+// be expressed, it writes nothing on stdout, lists them on stderr and exits
+// 1.
+func writeOCI(t *decision.Table, stdout, stderr io.Writer) (int, error) {
+	p, err := t.OCI()
+	var oe *decision.OCIError
+	if errors.As(err, &oe) {
+		fmt.Fprintf(stderr, "bpfsim: %v\n", oe)
+		return cli.ExitRejected, nil
+	}
+	if err != nil {
+		return cli.ExitOK, err
+	}
+	b, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		return cli.ExitOK, err
+	}
+	_, err = fmt.Fprintf(stdout, "%s\n", b)
+	return cli.ExitOK, err
 }
 
 // diff compares two policies (bpfsim --diff OLD NEW): each operand is a
