@@ -112,6 +112,10 @@ var goldenCases = []struct {
 	{"table-syscall-json", []string{dockerTable, "--syscall", "personality", "--arg0", "5", "--json"}, nil},
 	{"table-format-trace", []string{"--format", "table", trapRWTable, "--syscall", "write", "--trace"}, nil},
 	{"table-bad", []string{"testdata/golden/bad-table.json.in", "--syscall", "read"}, nil},
+	// Issue 13: symbolic and negative args, per arch.
+	{"symbolic-args", []string{docker, "--syscall", "clone", "--arg0", "CLONE_NEWUSER|CLONE_NEWNS"}, nil},
+	{"negative-arg-arm-json", []string{dropper, "--arch", "arm", "--syscall", "openat", "--arg0", "AT_FDCWD", "--arg2", "O_WRONLY|O_CREAT", "--ip", "-4096", "--json"}, nil},
+	{"unknown-constant", []string{dropper, "--syscall", "openat", "--arg0", "AT_FDCWDD"}, nil},
 	{"kernel-version-without-explain", []string{dropper, "--syscall", "read", "--kernel-version", "6.18"}, nil},
 }
 

@@ -49,7 +49,10 @@ it prints the table as one JSON object (README, "Decision tables").
 --input reads JSON lines such as
   {"arch": "x86_64", "nr": 257, "args": [4294967196, 140737488346112, 0], "ip": 4198400}
 where arch is a name or an AUDIT_ARCH number, nr the number the filter sees
-(or a syscall name), args at most six unsigned 64-bit numbers.
+(or a syscall name), args at most six unsigned 64-bit numbers. Args and ip
+may also be negative (-100 is 0xffffff9c on a 32-bit arch, sign-extended on
+a 64-bit one) or symbolic constants of the call's arch, ORed with |
+("AT_FDCWD", "CLONE_NEWUSER|CLONE_NEWNS"), here and in --arg0..5 and --ip.
 
 --live also runs each filter in the running kernel on the same inputs (one
 kernel run per filter for the whole batch) and prints its return value
@@ -100,7 +103,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, open func(con
 		fs.StringVar(&o.arch, "arch", "x86_64", "arch name or AUDIT_ARCH number")
 		fs.StringSliceVar(&o.args, "args", nil, "syscall arguments, comma separated (at most 6)")
 		for i := range o.argN {
-			fs.StringVar(&o.argN[i], fmt.Sprintf("arg%d", i), "", fmt.Sprintf("argument %d (unsigned 64-bit)", i))
+			fs.StringVar(&o.argN[i], fmt.Sprintf("arg%d", i), "", fmt.Sprintf("argument %d: a number (negative as the arch's C long holds it) or constants such as O_RDONLY|O_CLOEXEC", i))
 		}
 		fs.StringVar(&o.ip, "ip", "0", "instruction_pointer the filter sees")
 		fs.BoolVar(&o.trace, "trace", false, "show every executed instruction with A and X")
@@ -337,7 +340,7 @@ func (o *options) single(arch seccompdata.Arch) (input.Call, error) {
 		}
 	}
 	for i, s := range o.args {
-		v, err := input.ParseUint64(s)
+		v, err := input.ParseValue(s, arch)
 		if err != nil {
 			return c, cli.Inputf("--args: argument %d: %v", i, err)
 		}
@@ -347,13 +350,13 @@ func (o *options) single(arch seccompdata.Arch) (input.Call, error) {
 		if s == "" {
 			continue
 		}
-		v, err := input.ParseUint64(s)
+		v, err := input.ParseValue(s, arch)
 		if err != nil {
 			return c, cli.Inputf("--arg%d: %v", i, err)
 		}
 		c.Data.Args[i] = v
 	}
-	ip, err := input.ParseUint64(o.ip)
+	ip, err := input.ParseValue(o.ip, arch)
 	if err != nil {
 		return c, cli.Inputf("--ip: %v", err)
 	}
