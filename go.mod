@@ -11,3 +11,5 @@ require (
 )
 
 require github.com/agnivade/levenshtein v1.2.2
+
+require go.yaml.in/yaml/v3 v3.0.6
