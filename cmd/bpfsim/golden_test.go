@@ -31,6 +31,7 @@ const (
 	dockerTable  = "testdata/docker-table.json"
 	trapRWTable  = "testdata/trap-rw-table.json"
 	dockerLoose  = "../../decision/testdata/diff/docker-clone-allowed.asm"
+	dockerExpect = "testdata/docker-expect.yaml"
 )
 
 // goldenCases cover every mode of the command; with --live and --pid the
@@ -136,6 +137,20 @@ var goldenCases = []struct {
 	{"diff-one-operand", []string{"--diff", docker}, nil},
 	{"diff-with-syscall", []string{"--diff", docker, docker, "--syscall", "read"}, nil},
 	{"fail-on-without-diff", []string{docker, "--syscall", "read", "--fail-on", "loosened"}, nil},
+	// Issue 13: symbolic and negative args, per arch.
+	{"symbolic-args", []string{docker, "--syscall", "clone", "--arg0", "CLONE_NEWUSER|CLONE_NEWNS"}, nil},
+	{"negative-arg-arm-json", []string{dropper, "--arch", "arm", "--syscall", "openat", "--arg0", "AT_FDCWD", "--arg2", "O_WRONLY|O_CREAT", "--ip", "-4096", "--json"}, nil},
+	{"unknown-constant", []string{dropper, "--syscall", "openat", "--arg0", "AT_FDCWDD"}, nil},
+	// Issue 13 item 1: expectations, with one deliberate failure.
+	{"expect-docker", []string{"--expect", dockerExpect, docker}, nil},
+	{"expect-docker-json", []string{"--expect", dockerExpect, docker, "--json"}, nil},
+	{"expect-docker-live", []string{"--expect", dockerExpect, docker, "--live"}, &kerneltest.Fake{}},
+	{"expect-live-differs-json", []string{"--expect", "testdata/expect.json", dropper, "--live", "--json"}, &kerneltest.Fake{Override: func(seccompdata.Data, uint32) uint32 { return 0x00050002 }}},
+	{"expect-json-file", []string{"--expect", "testdata/expect.json", dropper}, nil},
+	{"expect-bad-file", []string{"--expect", "testdata/golden/bad-expect.yaml.in", dropper}, nil},
+	{"expect-missing-file", []string{"--expect", "testdata/no-such.yaml", dropper}, nil},
+	{"expect-with-syscall", []string{"--expect", dockerExpect, docker, "--syscall", "read"}, nil},
+	{"update-without-expect", []string{docker, "--syscall", "read", "--update"}, nil},
 	{"kernel-version-without-explain", []string{dropper, "--syscall", "read", "--kernel-version", "6.18"}, nil},
 }
 

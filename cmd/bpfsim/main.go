@@ -16,6 +16,7 @@ import (
 
 	"github.com/bpfsim/bpfsim/decision"
 	"github.com/bpfsim/bpfsim/internal/cli"
+	"github.com/bpfsim/bpfsim/internal/expect"
 	"github.com/bpfsim/bpfsim/internal/input"
 	"github.com/bpfsim/bpfsim/internal/live"
 	"github.com/bpfsim/bpfsim/kernel"
@@ -65,7 +66,18 @@ loosened change, or a residual region it could not decide).
 --input reads JSON lines such as
   {"arch": "x86_64", "nr": 257, "args": [4294967196, 140737488346112, 0], "ip": 4198400}
 where arch is a name or an AUDIT_ARCH number, nr the number the filter sees
-(or a syscall name), args at most six unsigned 64-bit numbers.
+(or a syscall name), args at most six unsigned 64-bit numbers. Args and ip
+may also be negative (-100 is 0xffffff9c on a 32-bit arch, sign-extended on
+a 64-bit one) or symbolic constants of the call's arch, ORed with |
+("AT_FDCWD", "CLONE_NEWUSER|CLONE_NEWNS"), here and in --arg0..5 and --ip.
+
+--expect FILE checks the policy against the cases FILE lists, each a
+syscall with its arch, args and ip, and the action it must get (ALLOW,
+ERRNO(EPERM), ERRNO(*), KILL_PROCESS, or an exact value such as
+0x00050001), optionally with the outcome. It prints a diff per failing case
+and exits 1 if any fails; --update writes what the policy does now into the
+failing cases instead; --junit writes a JUnit report; --json one report
+object; --live asks the kernel too (README, "bpfsim in CI: expectations").
 
 --live also runs each filter in the running kernel on the same inputs (one
 kernel run per filter for the whole batch) and prints its return value
@@ -73,9 +85,11 @@ beside ours; --outcome then also makes the call for real under the
 unmodified stack where that is safe (x86_64 only, and only when the kernel
 skips the syscall or the syscall is harmless) and compares what happens.
 
-Exit status: 0 ran, 1 the kernel would reject a filter or the stack (the
-verifier's reason follows; bpfcheck says more), or with --oci some rows
-cannot be expressed as a profile, 2 usage error, 3 with
+Exit status: 0 ran (and every expectation held, or the two policies of
+--diff are equivalent), 1 the kernel would reject a filter or the stack
+(the verifier's reason follows; bpfcheck says more), an expectation
+failed, --diff found a difference, or with --oci some rows cannot be
+expressed as a profile, 2 usage error, 3 with
 --live when the kernel's answer differs from bpfsim's, 4 input error (an
 unreadable or malformed policy, a bad --input line, a syscall value its
 arch cannot have), 5 when the live kernel is unavailable or stalled (see
@@ -106,6 +120,9 @@ type options struct {
 	kver    string
 	diff    bool
 	failOn  string
+	expect  string
+	update  bool
+	junit   string
 	flags   *pflag.FlagSet // to tell the flags given
 }
 
@@ -120,7 +137,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, open func(con
 		fs.StringVar(&o.arch, "arch", "x86_64", "arch name or AUDIT_ARCH number")
 		fs.StringSliceVar(&o.args, "args", nil, "syscall arguments, comma separated (at most 6)")
 		for i := range o.argN {
-			fs.StringVar(&o.argN[i], fmt.Sprintf("arg%d", i), "", fmt.Sprintf("argument %d (unsigned 64-bit)", i))
+			fs.StringVar(&o.argN[i], fmt.Sprintf("arg%d", i), "", fmt.Sprintf("argument %d: a number (negative as the arch's C long holds it) or constants such as O_RDONLY|O_CLOEXEC", i))
 		}
 		fs.StringVar(&o.ip, "ip", "0", "instruction_pointer the filter sees")
 		fs.BoolVar(&o.trace, "trace", false, "show every executed instruction with A and X")
@@ -136,6 +153,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, open func(con
 		fs.BoolVar(&o.diff, "diff", false, "compare two policies, OLD NEW (each a filter, a stack a.bpf,b.bpf, or a table): what changed, per arch, syscall and argument region")
 		fs.StringVar(&o.failOn, "fail-on", "any", "with --diff, exit 1 for `CLASS` of change: any, or loosened")
 		fs.BoolVar(&o.oci, "oci", false, "with --explain, write the table as an OCI/Docker seccomp profile (JSON) where every row can be one")
+		fs.StringVar(&o.expect, "expect", "", "check the cases of the expectations `FILE` (YAML or JSON) and report failures")
+		fs.BoolVar(&o.update, "update", false, "with --expect, write what the policy does now into FILE's failing cases")
+		fs.StringVar(&o.junit, "junit", "", "with --expect, also write a JUnit XML report to `FILE`")
 		fs.StringVar(&o.kver, "kernel-version", "", "with --explain, the Linux `VERSION` (major.minor) the kernel view is for (default: the running kernel's)")
 	}
 	return cli.Run("bpfsim", usage, args, stdout, stderr, &o.kernel, define, func(ctx context.Context, files []string) (int, error) {
@@ -151,6 +171,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, open func(con
 		}
 		if o.oci {
 			return cli.ExitOK, cli.Usagef("--oci goes with --explain")
+		}
+		if o.expect != "" {
+			return expectations(&o, files, stdin, stdout)
+		}
+		if o.update || o.junit != "" {
+			return 0, cli.Usagef("--update and --junit go with --expect")
 		}
 		if o.kver != "" {
 			return cli.ExitOK, cli.Usagef("--kernel-version goes with --explain")
@@ -307,6 +333,92 @@ func (s *simulator) printInputError(e input.Entry) error {
 	}
 	s.w.Write(b)
 	return s.w.WriteByte('\n')
+}
+
+// expectations checks the cases of --expect on the policies.
+func expectations(o *options, files []string, stdin io.Reader, stdout io.Writer) (int, error) {
+	var conflicts []string
+	o.flags.Visit(func(f *pflag.Flag) {
+		switch f.Name {
+		case "syscall", "input", "arch", "args", "arg0", "arg1", "arg2", "arg3", "arg4", "arg5", "ip",
+			"trace", "outcome", "explain", "kernel-version":
+			conflicts = append(conflicts, "--"+f.Name)
+		}
+	})
+	if len(conflicts) > 0 {
+		return 0, cli.Usagef("--expect takes no %s: the file gives each case's call", strings.Join(conflicts, ", "))
+	}
+	if o.update && o.live {
+		return 0, cli.Usagef("--update records bpfsim's answers; check them with --live in a separate run")
+	}
+	data, err := os.ReadFile(o.expect)
+	if err != nil {
+		return 0, cli.Inputf("--expect: %v", err)
+	}
+	ef, err := expect.Parse(o.expect, data)
+	if err != nil {
+		return 0, cli.Inputf("%v", err)
+	}
+	files, srcs, err := o.in.Sources(o.ctx, &o.kernel, files, stdin)
+	if err != nil {
+		return 0, err
+	}
+	progs := make([]program.Program, len(srcs))
+	for i, s := range srcs {
+		progs[i] = s.Program
+	}
+	stack, err := cli.CompileStack(files, progs)
+	if err != nil {
+		return 0, err
+	}
+	results := expect.Check(ef, stack, o.model)
+	code := cli.ExitOK
+	if o.live {
+		k, err := o.kernel.Kernel(o.ctx)
+		if err != nil {
+			return 0, fmt.Errorf("--live: %w", err)
+		}
+		differ, err := expect.CheckLive(o.ctx, k, progs, files, results)
+		if err != nil {
+			return 0, fmt.Errorf("--live: %w", err)
+		}
+		if differ {
+			code = cli.ExitDiffers
+		}
+	}
+	if o.update {
+		b, err := expect.Update(ef, results)
+		if err != nil {
+			return 0, cli.Usagef("--update: %v", err)
+		}
+		if err := os.WriteFile(o.expect, b, 0o644); err != nil {
+			return 0, err
+		}
+		_, failed := expect.Summary(results)
+		fmt.Fprintf(stdout, "%s: %d cases, %d updated\n", o.expect, len(results), failed)
+		return cli.ExitOK, nil
+	}
+	if o.junit != "" {
+		var b strings.Builder
+		if err := expect.WriteJUnit(&b, ef, files, results); err != nil {
+			return 0, err
+		}
+		if err := os.WriteFile(o.junit, []byte(b.String()), 0o644); err != nil {
+			return 0, fmt.Errorf("--junit: %v", err)
+		}
+	}
+	if o.json {
+		err = expect.WriteJSON(stdout, ef, files, results)
+	} else {
+		err = expect.WriteText(stdout, ef, files, results)
+	}
+	if err != nil {
+		return 0, err
+	}
+	if _, failed := expect.Summary(results); failed > 0 {
+		code = cli.Worst(code, cli.ExitRejected)
+	}
+	return code, nil
 }
 
 // explain prints the decision table of the policies, a stack in install
@@ -468,7 +580,7 @@ func (o *options) single(arch seccompdata.Arch) (input.Call, error) {
 		}
 	}
 	for i, s := range o.args {
-		v, err := input.ParseUint64(s)
+		v, err := input.ParseValue(s, arch)
 		if err != nil {
 			return c, cli.Inputf("--args: argument %d: %v", i, err)
 		}
@@ -478,13 +590,13 @@ func (o *options) single(arch seccompdata.Arch) (input.Call, error) {
 		if s == "" {
 			continue
 		}
-		v, err := input.ParseUint64(s)
+		v, err := input.ParseValue(s, arch)
 		if err != nil {
 			return c, cli.Inputf("--arg%d: %v", i, err)
 		}
 		c.Data.Args[i] = v
 	}
-	ip, err := input.ParseUint64(o.ip)
+	ip, err := input.ParseValue(o.ip, arch)
 	if err != nil {
 		return c, cli.Inputf("--ip: %v", err)
 	}

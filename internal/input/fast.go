@@ -7,7 +7,8 @@ import (
 // parseFast reads the lines batches are made of (one object with the keys
 // arch, nr, args and ip, string and integer values without escapes) in one
 // pass without allocating, and reports false for anything else, which
-// parseJSON then reads or refuses with its reason. Whatever it accepts,
+// parseJSON then reads or refuses with its reason: among them, args and ip
+// that are negative or symbolic (ParseValue), which it leaves to parseJSON. Whatever it accepts,
 // parseJSON reads the same way (FuzzParseFast).
 func parseFast(b []byte, defaultArch seccompdata.Arch) (Call, bool) {
 	p := fastParser{b: b}

@@ -43,7 +43,8 @@ func New(arch seccompdata.Arch, nr int32) Call {
 // of that arch (an arch named "x32" adds the 0x40000000 bit when it is
 // missing); args holds at most six unsigned 64-bit numbers and ip one, each
 // a JSON number or a string in Go syntax ("0x7fff"). nr is required; a
-// missing arch, args or ip is the default arch or zero; unknown fields and
+// missing arch, args or ip is the default arch or zero; args and ip may
+// also be negative or symbolic, as ParseValue reads them; unknown fields and
 // a second value after the object are errors. Parse reads any seccomp_data, as a
 // filter may be tested on; Check says whether a real call can produce it.
 func Parse(line []byte, defaultArch seccompdata.Arch) (Call, error) {
@@ -86,9 +87,9 @@ func parseJSON(line []byte, defaultArch seccompdata.Arch) (Call, error) {
 		case "nr":
 			in.Data.Nr, err = parseNr(v, in.Arch)
 		case "ip":
-			in.Data.InstructionPointer, err = parseU64(v)
+			in.Data.InstructionPointer, err = parseValue(v, in.Arch)
 		case "args":
-			err = parseArgs(v, &in.Data.Args)
+			err = parseArgs(v, &in.Data.Args, in.Arch)
 		default:
 			err = fmt.Errorf("unknown field (want arch, nr, args, ip)")
 		}
@@ -364,15 +365,15 @@ func parseNr(v json.RawMessage, arch seccompdata.Arch) (int32, error) {
 	return ParseNr(s, arch)
 }
 
-func parseU64(v json.RawMessage) (uint64, error) {
+func parseValue(v json.RawMessage, arch seccompdata.Arch) (uint64, error) {
 	s, err := scalar(v)
 	if err != nil {
 		return 0, err
 	}
-	return ParseUint64(s)
+	return ParseValue(s, arch)
 }
 
-func parseArgs(v json.RawMessage, args *[6]uint64) error {
+func parseArgs(v json.RawMessage, args *[6]uint64, arch seccompdata.Arch) error {
 	var list []json.RawMessage
 	if err := json.Unmarshal(v, &list); err != nil {
 		return fmt.Errorf("want an array of at most 6 numbers")
@@ -381,7 +382,7 @@ func parseArgs(v json.RawMessage, args *[6]uint64) error {
 		return fmt.Errorf("%d values, at most 6", len(list))
 	}
 	for i, e := range list {
-		x, err := parseU64(e)
+		x, err := parseValue(e, arch)
 		if err != nil {
 			return fmt.Errorf("[%d]: %v", i, err)
 		}

@@ -77,7 +77,10 @@ func TestParseErrors(t *testing.T) {
 		{`{"nr": "openatx"}`, `nr: unknown syscall "openatx" on x86_64`},
 		{`{"nr": 4294967296}`, "does not fit in 32 bits"},
 		{`{"args": [1,2,3,4,5,6,7]}`, "7 values, at most 6"},
-		{`{"args": ["-1"]}`, "not an unsigned number"},
+		{`{"args": ["-x"]}`, `"-x" is not a number`},
+		{`{"args": ["O_RDONLY|"]}`, "empty term"},
+		{`{"args": ["AT_FDCWDX"]}`, `"AT_FDCWDX" is not a number or a constant bpfsim knows on x86_64`},
+		{`{"arch": "arm", "nr": 1, "args": [-2147483649]}`, "does not fit in 32 bits"},
 		{`{"ip": 18446744073709551616}`, "does not fit in 64 bits"},
 		{`{"arch": "sparc"}`, `unknown arch "sparc"`},
 		{`{"arch": 4294967296}`, `unknown arch "4294967296"`},
@@ -146,6 +149,7 @@ func FuzzParseFast(f *testing.F) {
 		`{"arch": "x86_64", "nr": 257, "args": [4294967196, "0x7ffc1000", 0], "ip": 4198400}`,
 		`{"nr": "read"}`, `{"arch": "i386", "nr": -1}`, `{"nr":0,"args":[]}`, ` {"nr": 1} `,
 		`{"arch": 3221225534, "nr": "0x4000006e", "args": ["0xffffffffffffffff"]}`,
+		`{"nr": "openat", "args": ["AT_FDCWD", 0, "O_RDONLY|O_CLOEXEC"], "ip": -1}`,
 	} {
 		f.Add(s)
 	}
@@ -160,4 +164,55 @@ func FuzzParseFast(f *testing.F) {
 			t.Fatalf("%q: fast %+v, encoding/json %+v, %v", line, fast, slow, err)
 		}
 	})
+}
+
+// Negative values are what a C int holds, as the kernel sees it: sign-
+// extended where registers are 64 bits wide, 32 bits where they are 32.
+func TestParseValue(t *testing.T) {
+	for _, tt := range []struct {
+		arch, in string
+		want     uint64
+	}{
+		{"x86_64", "-100", 0xffffffffffffff9c},
+		{"x86_64", "AT_FDCWD", 0xffffffffffffff9c},
+		{"x32", "AT_FDCWD", 0xffffffffffffff9c},
+		{"aarch64", "-1", 0xffffffffffffffff},
+		{"i386", "-100", 0xffffff9c},
+		{"i386", "AT_FDCWD", 0xffffff9c},
+		{"arm", "-100", 0xffffff9c},
+		{"mips", "-2147483648", 0x80000000},
+		{"x86_64", "CLONE_NEWUSER|CLONE_NEWNS", 0x10020000},
+		{"x86_64", " O_WRONLY | O_CREAT | 0x8000 ", 0x8041},
+		{"mips", "O_WRONLY|O_CREAT", 0x101},
+		{"x86_64", "O_RDONLY", 0},
+		{"x86_64", "0x7fff", 0x7fff},
+		{"x86_64", "18446744073709551615", 0xffffffffffffffff},
+		{"x86_64", "+5", 5},
+	} {
+		got, err := ParseValue(tt.in, arch(t, tt.arch))
+		if err != nil || got != tt.want {
+			t.Errorf("ParseValue(%q, %s) = %#x, %v; want %#x", tt.in, tt.arch, got, err, tt.want)
+		}
+	}
+	for _, in := range []string{"", "|", "0x", "FOO", "-9223372036854775809", "O_RDONLY||O_CREAT"} {
+		if v, err := ParseValue(in, arch(t, "x86_64")); err == nil {
+			t.Errorf("ParseValue(%q) = %#x, want an error", in, v)
+		}
+	}
+	if _, err := ParseValue("O_RDONLY", seccompdata.ArchOf(0x1234)); err == nil || !strings.Contains(err.Error(), "no constants are known") {
+		t.Errorf("an arch without tables: %v", err)
+	}
+}
+
+func TestParseSymbolic(t *testing.T) {
+	c, err := Parse([]byte(`{"arch": "arm", "nr": "openat", "args": ["AT_FDCWD", 0, "O_RDONLY|O_CLOEXEC", -1], "ip": "0x1000"}`), arch(t, "x86_64"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Data.Args[0] != 0xffffff9c || c.Data.Args[2] != 0x80000 || c.Data.Args[3] != 0xffffffff {
+		t.Errorf("args %#x", c.Data.Args)
+	}
+	if err := c.Check(); err != nil {
+		t.Error(err)
+	}
 }
