@@ -15,12 +15,13 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/bpfsim/bpfsim/internal/xsys"
 )
 
 // x32Bit is __X32_SYSCALL_BIT (arch/x86/include/uapi/asm/unistd.h).
@@ -79,22 +80,8 @@ type errno struct {
 }
 
 // XSysDir returns the directory of the golang.org/x/sys module the main
-// module requires, by running "go list -m" in the current directory.
-func XSysDir() (string, error) {
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "golang.org/x/sys").Output()
-	if err != nil {
-		var ee *exec.ExitError
-		if errors.As(err, &ee) && len(ee.Stderr) > 0 {
-			return "", fmt.Errorf("go list -m golang.org/x/sys: %s", strings.TrimSpace(string(ee.Stderr)))
-		}
-		return "", fmt.Errorf("go list -m golang.org/x/sys: %v", err)
-	}
-	dir := strings.TrimSpace(string(out))
-	if dir == "" {
-		return "", errors.New("golang.org/x/sys is not in the module cache; run go mod download golang.org/x/sys")
-	}
-	return dir, nil
-}
+// module requires (xsys.Dir).
+func XSysDir() (string, error) { return xsys.Dir() }
 
 // Generate reads the x/sys module at xsysDir and the syscall_64.tbl at
 // tblPath and returns the gofmt'd source of zsyscalls.go. The output depends

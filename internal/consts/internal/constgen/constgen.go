@@ -7,18 +7,18 @@ package constgen
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"go/ast"
 	"go/format"
 	"go/parser"
 	"go/token"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/bpfsim/bpfsim/internal/xsys"
 )
 
 // Families are the name prefixes whose constants syscall arguments are
@@ -38,22 +38,9 @@ var GOARCHes = []string{
 	"mipsle", "ppc64", "ppc64le", "riscv64", "s390x",
 }
 
-// XSysDir returns the directory of the pinned golang.org/x/sys module.
-func XSysDir() (string, error) {
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "golang.org/x/sys").Output()
-	if err != nil {
-		var ee *exec.ExitError
-		if errors.As(err, &ee) && len(ee.Stderr) > 0 {
-			return "", fmt.Errorf("go list -m golang.org/x/sys: %s", strings.TrimSpace(string(ee.Stderr)))
-		}
-		return "", fmt.Errorf("go list -m golang.org/x/sys: %v", err)
-	}
-	dir := strings.TrimSpace(string(out))
-	if dir == "" {
-		return "", errors.New("golang.org/x/sys is not in the module cache; run go mod download golang.org/x/sys")
-	}
-	return dir, nil
-}
+// XSysDir returns the directory of the golang.org/x/sys module the main
+// module requires (xsys.Dir).
+func XSysDir() (string, error) { return xsys.Dir() }
 
 func inFamily(name string) bool {
 	for _, f := range Families {
