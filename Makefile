@@ -3,7 +3,7 @@
 GO       ?= go
 FUZZTIME ?= 30s
 
-.PHONY: build test generate bench check
+.PHONY: build test generate bench check kernels
 
 build:
 	$(GO) build -o bin/ ./cmd/...
@@ -58,3 +58,9 @@ property:
 # corpus regenerates every expectation file of corpus/ from the live kernel.
 corpus:
 	$(GO) run ./fuzz/cmd/corpusgen
+
+# kernels fetches the Debian kernel images of the VM matrix (5.10, 6.1,
+# 6.12) into ~/.cache/bpfsim/kernels (BPFSIM_KERNELS overrides), with a
+# private apt sources list built from this machine's; nothing is installed.
+kernels:
+	sh guest/kernels.sh

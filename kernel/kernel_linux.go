@@ -27,6 +27,13 @@ import (
 // into the oracle's helper; its value is the job.
 const childEnv = "BPFSIM_KERNEL_ORACLE_CHILD"
 
+// ServerEnv is the environment entry with which a re-execution of the
+// binary serves the oracle's protocol from RunChildIfRequested, reading
+// requests from its fd 3 and answering on its fd 4, as the helper Open
+// starts does. A virtual machine's init starts one on a serial port (see
+// NewClient for the other end).
+const ServerEnv = childEnv + "=server"
+
 // childTimeout bounds how long the parent waits for a helper.
 const childTimeout = 10 * time.Second
 

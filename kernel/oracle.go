@@ -6,6 +6,7 @@ import (
 	"encoding/gob"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sync"
 	"time"
@@ -51,8 +52,8 @@ type Oracle struct {
 	timeout time.Duration
 	reap    time.Duration // reapTimeout, shorter in tests
 	proc    helperProc
-	reqW    *os.File
-	respR   *os.File
+	reqW    deadlineWriter
+	respR   io.ReadCloser
 
 	wmu sync.Mutex
 	enc *gob.Encoder
@@ -112,8 +113,15 @@ func Open(ctx context.Context, opts Options) (*Oracle, error) {
 // the pacer's high water, a backlog no pacing of ours would have let grow.
 const wedgedKworkers = 64
 
+// deadlineWriter is the request side of the link to a helper: a pipe
+// (*os.File) or a connection (net.Conn).
+type deadlineWriter interface {
+	io.WriteCloser
+	SetWriteDeadline(time.Time) error
+}
+
 // newOracle wires an Oracle to a started helper.
-func newOracle(proc helperProc, reqW, respR *os.File) *Oracle {
+func newOracle(proc helperProc, reqW deadlineWriter, respR io.ReadCloser) *Oracle {
 	o := &Oracle{proc: proc, reqW: reqW, respR: respR, pending: map[uint64]chan response{}, timeout: DefaultTimeout, reap: reapTimeout}
 	o.bw = bufio.NewWriterSize(reqW, 64<<10)
 	o.enc = gob.NewEncoder(o.bw)
@@ -203,7 +211,7 @@ func (o *Oracle) call(ctx context.Context, req *request) (response, error) {
 	}
 	o.wmu.Unlock()
 	if err != nil {
-		if errors.Is(err, os.ErrDeadlineExceeded) {
+		if errors.Is(err, os.ErrDeadlineExceeded) || isTimeout(err) {
 			return response{}, o.stall(req, time.Since(start))
 		}
 		o.fail(o.helperGone())
@@ -371,3 +379,64 @@ func (o *Oracle) IA32Emulation(ctx context.Context) (bool, error) {
 // filter is created (Eval's in raw evaluators, children of the helper
 // that share its memory).
 func (o *Oracle) HelperPID() int { return o.proc.pid() }
+
+// isTimeout reports a write deadline passed on a net.Conn.
+func isTimeout(err error) bool {
+	var t interface{ Timeout() bool }
+	return errors.As(err, &t) && t.Timeout()
+}
+
+// Conn is a link to a server of the oracle's protocol that runs elsewhere,
+// such as RunChildIfRequested's "server" job inside a virtual machine: a
+// net.Conn fits. Requests are written to it and responses read from it.
+type Conn interface {
+	io.ReadWriteCloser
+	SetWriteDeadline(time.Time) error
+}
+
+// Remote is the process that serves a Conn (for a virtual machine, its
+// emulator). Kill must end it at once, without waiting; Exited is closed
+// once it has ended; Describe says what is known of that end in one line;
+// PID identifies it in errors.
+type Remote interface {
+	Kill()
+	Exited() <-chan struct{}
+	Describe() string
+	PID() int
+}
+
+// NewClient returns a Kernel served over conn by remote, with the same
+// protocol, deadlines and errors as the helper Open starts: a call that
+// is not answered in time returns a *StallError and kills remote. It
+// probes the server first, as Open does (Options.ProbeTimeout). The
+// server runs the kernel's own pacer; the host's health is not consulted,
+// since the kernel is not the host's. Close closes conn and kills remote
+// when it has not ended within two seconds of that.
+func NewClient(ctx context.Context, conn Conn, remote Remote, opts Options) (*Oracle, error) {
+	o := newOracle(remoteProc{remote}, conn, io.NopCloser(conn))
+	if opts.Timeout > 0 {
+		o.timeout = opts.Timeout
+	} else if t, err := TimeoutFromEnv(); err == nil {
+		o.timeout = t
+	}
+	probe := opts.ProbeTimeout
+	if probe <= 0 {
+		probe = min(DefaultProbeTimeout, o.timeout)
+	}
+	pctx, cancel := context.WithTimeout(ctx, probe)
+	defer cancel()
+	if _, err := o.call(pctx, &request{Op: opProbe}); err != nil {
+		o.Close()
+		return nil, err
+	}
+	return o, nil
+}
+
+// remoteProc adapts a Remote to what an Oracle needs of its helper.
+type remoteProc struct{ r Remote }
+
+func (p remoteProc) kill()                   { p.r.Kill() }
+func (p remoteProc) exited() <-chan struct{} { return p.r.Exited() }
+func (p remoteProc) describe() string        { return p.r.Describe() }
+func (p remoteProc) pid() int                { return p.r.PID() }
+func (p remoteProc) release()                {}

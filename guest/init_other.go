@@ -1,0 +1,6 @@
+//go:build !linux
+
+package guest
+
+// RunInitIfRequested does nothing off Linux: no guest runs this build.
+func RunInitIfRequested() {}

@@ -1,0 +1,295 @@
+//go:build linux
+
+package guest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/bpfsim/bpfsim/kernel"
+)
+
+// Guest is a booted virtual machine serving the kernel oracle. Its
+// kernel.Kernel methods are the embedded Oracle's, sent over the RPC port.
+type Guest struct {
+	*kernel.Oracle
+	// Kernel is the image booted, Release its uname -r.
+	Kernel, Release string
+	// Accel is the accelerator used ("tcg" or "kvm").
+	Accel string
+	// Boot is the time from starting QEMU to the oracle's first answer.
+	Boot time.Duration
+
+	m *machine
+}
+
+// Open boots a guest and waits until its oracle answers a probe.
+func Open(ctx context.Context, opts Options) (*Guest, error) {
+	img, err := ResolveKernel(opts.Kernel)
+	if err != nil {
+		return nil, err
+	}
+	qemu := opts.QEMU
+	if qemu == "" {
+		qemu = "qemu-system-x86_64"
+	}
+	if qemu, err = exec.LookPath(qemu); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNoQEMU, err)
+	}
+	init := opts.Init
+	if init == "" {
+		if init, err = os.Executable(); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkStatic(init); err != nil {
+		return nil, err
+	}
+	accel := opts.Accel
+	switch accel {
+	case "", "tcg":
+		accel = "tcg"
+	case "kvm":
+	case "auto":
+		accel = "tcg"
+		if kvmWorks(ctx, opts) {
+			accel = "kvm"
+		}
+	default:
+		return nil, fmt.Errorf("accel %q: want tcg, kvm or auto", accel)
+	}
+	bootTimeout := opts.BootTimeout
+	if bootTimeout <= 0 {
+		bootTimeout = 3 * time.Minute
+	}
+	start := time.Now()
+	m, conn, release, err := boot(ctx, qemu, img, init, accel, opts, start.Add(bootTimeout))
+	if err != nil {
+		return nil, err
+	}
+	o, err := kernel.NewClient(ctx, conn, m, kernel.Options{Timeout: opts.Timeout, ProbeTimeout: time.Until(start.Add(bootTimeout))})
+	if err != nil {
+		m.stop()
+		return nil, fmt.Errorf("guest %s: %w", img, err)
+	}
+	return &Guest{Oracle: o, Kernel: img, Release: release, Accel: accel, Boot: time.Since(start), m: m}, nil
+}
+
+// Close ends the oracle (the init then powers the guest off), kills QEMU
+// if it has not exited within a few seconds, and removes the guest's
+// files. It is safe to call more than once.
+func (g *Guest) Close() error {
+	err := g.Oracle.Close()
+	g.m.stop()
+	return err
+}
+
+// Console returns the kernel's console output so far.
+func (g *Guest) Console() string { return g.m.console() }
+
+// machine is a running QEMU.
+type machine struct {
+	cmd  *exec.Cmd
+	dir  string
+	done chan struct{}
+
+	mu    sync.Mutex
+	state string
+	once  sync.Once
+}
+
+func boot(ctx context.Context, qemu, img, init, accel string, opts Options, deadline time.Time) (*machine, net.Conn, string, error) {
+	bin, err := os.ReadFile(init)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	dir, err := os.MkdirTemp("", "bpfsim-guest-")
+	if err != nil {
+		return nil, nil, "", err
+	}
+	fail := func(err error) (*machine, net.Conn, string, error) {
+		os.RemoveAll(dir)
+		return nil, nil, "", err
+	}
+	var cpio bytes.Buffer
+	if err := writeInitramfs(&cpio, bin); err != nil {
+		return fail(err)
+	}
+	initrd := filepath.Join(dir, "initramfs.cpio")
+	if err := os.WriteFile(initrd, cpio.Bytes(), 0o600); err != nil {
+		return fail(err)
+	}
+	sock := filepath.Join(dir, "rpc.sock")
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: sock, Net: "unix"})
+	if err != nil {
+		return fail(err)
+	}
+	defer ln.Close()
+	mem, cpus := opts.MemoryMiB, opts.CPUs
+	if mem <= 0 {
+		mem = 512
+	}
+	if cpus <= 0 {
+		cpus = 1
+	}
+	cmdline := []string{"console=ttyS0", "quiet", "panic=-1", guestEnv + "=1"}
+	if opts.JIT != "" {
+		cmdline = append(cmdline, jitEnv+"="+opts.JIT)
+	}
+	cmdline = append(cmdline, opts.Append...)
+	cpu := "max"
+	if accel == "kvm" {
+		cpu = "host"
+	}
+	args := []string{
+		"-accel", accel, "-cpu", cpu, "-m", fmt.Sprint(mem), "-smp", fmt.Sprint(cpus),
+		"-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
+		"-kernel", img, "-initrd", initrd, "-append", strings.Join(cmdline, " "),
+		"-serial", "file:" + filepath.Join(dir, "console.log"),
+		"-chardev", "socket,id=rpc,path=" + sock,
+		"-serial", "chardev:rpc",
+	}
+	m := &machine{dir: dir, done: make(chan struct{})}
+	m.cmd = exec.Command(qemu, args...)
+	qlog, err := os.Create(filepath.Join(dir, "qemu.log"))
+	if err != nil {
+		return fail(err)
+	}
+	m.cmd.Stdout, m.cmd.Stderr = qlog, qlog
+	m.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := m.cmd.Start(); err != nil {
+		qlog.Close()
+		return fail(fmt.Errorf("starting %s: %w", qemu, err))
+	}
+	go func() {
+		err := m.cmd.Wait()
+		qlog.Close()
+		m.mu.Lock()
+		if err != nil {
+			m.state = err.Error()
+		} else {
+			m.state = "exited"
+		}
+		m.mu.Unlock()
+		close(m.done)
+	}()
+	failM := func(err error) (*machine, net.Conn, string, error) {
+		m.stop()
+		return nil, nil, "", err
+	}
+	// QEMU connects at once; the guest speaks only when its init runs.
+	type accepted struct {
+		c   net.Conn
+		err error
+	}
+	ach := make(chan accepted, 1)
+	ln.SetDeadline(deadline)
+	go func() { c, err := ln.Accept(); ach <- accepted{c, err} }()
+	var conn net.Conn
+	select {
+	case a := <-ach:
+		if a.err != nil {
+			return failM(fmt.Errorf("guest %s: qemu did not connect: %v: %s", img, a.err, m.Describe()))
+		}
+		conn = a.c
+	case <-m.done:
+		return failM(fmt.Errorf("guest %s: qemu ended: %s", img, m.Describe()))
+	case <-ctx.Done():
+		return failM(ctx.Err())
+	}
+	// Read the announcement a byte at a time: nothing after it may be
+	// consumed here.
+	conn.SetReadDeadline(deadline)
+	stopWatch := context.AfterFunc(ctx, func() { conn.SetReadDeadline(time.Now()) })
+	var line []byte
+	var b [1]byte
+	for {
+		if _, err := conn.Read(b[:]); err != nil {
+			stopWatch()
+			conn.Close()
+			what := "did not boot in time"
+			if ctx.Err() != nil {
+				what = ctx.Err().Error()
+			}
+			return failM(fmt.Errorf("guest %s: %s (%v): %s", img, what, err, m.Describe()))
+		}
+		if b[0] == '\n' {
+			if rel, ok := strings.CutPrefix(string(line), readyMagic+" "); ok {
+				stopWatch()
+				conn.SetReadDeadline(time.Time{})
+				return m, conn, rel, nil
+			}
+			line = line[:0]
+			continue
+		}
+		if len(line) < 4096 {
+			line = append(line, b[0])
+		}
+	}
+}
+
+// Kill implements kernel.Remote.
+func (m *machine) Kill() { syscall.Kill(-m.cmd.Process.Pid, syscall.SIGKILL) }
+
+// Exited implements kernel.Remote.
+func (m *machine) Exited() <-chan struct{} { return m.done }
+
+// PID implements kernel.Remote.
+func (m *machine) PID() int { return m.cmd.Process.Pid }
+
+// Describe implements kernel.Remote: QEMU's state, its own last message
+// and the console's last lines.
+func (m *machine) Describe() string {
+	m.mu.Lock()
+	state := m.state
+	m.mu.Unlock()
+	if state == "" {
+		state = "qemu still running"
+	}
+	if q, _ := os.ReadFile(filepath.Join(m.dir, "qemu.log")); len(bytes.TrimSpace(q)) > 0 {
+		state += "; qemu: " + lastLines(string(q), 1)
+	}
+	if c := m.console(); c != "" {
+		state += "; console: " + lastLines(c, 3)
+	}
+	return state
+}
+
+func (m *machine) console() string {
+	b, _ := os.ReadFile(filepath.Join(m.dir, "console.log"))
+	return string(b)
+}
+
+func lastLines(s string, n int) string {
+	ls := strings.Split(strings.TrimSpace(strings.ReplaceAll(s, "\r", "")), "\n")
+	if len(ls) > n {
+		ls = ls[len(ls)-n:]
+	}
+	return strings.Join(ls, " | ")
+}
+
+// stop waits a few seconds for QEMU to exit (the init powers off once
+// its link closes), kills it otherwise, and removes the guest's files.
+func (m *machine) stop() {
+	m.once.Do(func() {
+		select {
+		case <-m.done:
+		case <-time.After(5 * time.Second):
+			m.Kill()
+			select {
+			case <-m.done:
+			case <-time.After(2 * time.Second):
+			}
+		}
+		os.RemoveAll(m.dir)
+	})
+}

@@ -1,0 +1,27 @@
+//go:build !linux
+
+package guest
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"time"
+
+	"github.com/bpfsim/bpfsim/kernel"
+)
+
+// Guest is a booted virtual machine; off Linux none can be booted.
+type Guest struct {
+	*kernel.Oracle
+	Kernel, Release, Accel string
+	Boot                   time.Duration
+}
+
+// Open fails off Linux.
+func Open(ctx context.Context, opts Options) (*Guest, error) {
+	return nil, fmt.Errorf("guest on %s: %w", runtime.GOOS, kernel.ErrUnsupported)
+}
+
+// Console returns nothing off Linux.
+func (g *Guest) Console() string { return "" }
