@@ -37,6 +37,8 @@ and the most restrictive action wins.
   bpfsim policy.bpf --syscall getppid --live --outcome
   bpfsim --pid 4242 --syscall openat      the filters a running thread has
   bpfsim --explain policy.bpf [--json]    the whole policy's decision table
+  bpfsim --dot policy.bpf                 the control-flow graph (--svg drawn,
+                                          --html FILE with the table)
 
 --explain prints the decision table of the policy (or of the stack): for
 every arch it tells apart and every syscall number, the exact return value,
@@ -86,6 +88,9 @@ type options struct {
 	model   vm.OutcomeOptions
 	explain bool
 	kver    string
+	dot     bool // --dot, --svg, --html: pictures (draw.go)
+	svg     bool
+	html    string
 	flags   *pflag.FlagSet // to tell the flags given
 }
 
@@ -113,10 +118,16 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, open func(con
 		fs.BoolVar(&o.model.LastThread, "last-thread", false, "model a single-threaded process (KILL_THREAD kills it)")
 		fs.BoolVar(&o.model.SIGSYSHandler, "sigsys-handler", false, "model a SIGSYS handler (TRAP does not kill)")
 		fs.BoolVar(&o.explain, "explain", false, "print the policy's decision table instead of running it on syscalls")
-		fs.StringVar(&o.kver, "kernel-version", "", "with --explain, the Linux `VERSION` (major.minor) the kernel view is for (default: the running kernel's)")
+		fs.StringVar(&o.kver, "kernel-version", "", "with --explain or --html, the Linux `VERSION` (major.minor) the kernel view is for (default: the running kernel's)")
+		fs.BoolVar(&o.dot, "dot", false, "print the policy's control-flow graph with each path's verdict, in DOT")
+		fs.BoolVar(&o.svg, "svg", false, "print that graph drawn as SVG (no system graphviz needed)")
+		fs.StringVar(&o.html, "html", "", "write one self-contained page, the decision table and the graph, to `FILE`")
 	}
 	return cli.Run("bpfsim", usage, args, stdout, stderr, &o.kernel, define, func(ctx context.Context, files []string) (int, error) {
 		o.ctx = ctx
+		if o.dot || o.svg || o.html != "" {
+			return cli.ExitOK, draw(&o, files, stdin, stdout)
+		}
 		if o.explain {
 			return cli.ExitOK, explain(&o, files, stdin, stdout)
 		}
@@ -291,18 +302,9 @@ func explain(o *options, files []string, stdin io.Reader, stdout io.Writer) erro
 	if len(conflicts) > 0 {
 		return cli.Usagef("--explain takes no %s: the table answers every syscall", strings.Join(conflicts, ", "))
 	}
-	kv := decision.KernelView{Source: "--kernel-version"}
-	if o.kver != "" {
-		v, err := decision.ParseKernelVersion(o.kver)
-		if err != nil {
-			return cli.Usagef("--kernel-version: %v", err)
-		}
-		kv.Version = v
-	} else if v, err := decision.RunningKernelVersion(); err == nil {
-		kv.Version, kv.Source = v, "running kernel"
-	} else {
-		kv.Version = decision.NewestKnown()
-		kv.Source = fmt.Sprintf("assumed: %v", err)
+	kv, err := o.kernelView()
+	if err != nil {
+		return err
 	}
 	files, srcs, err := o.in.Sources(o.ctx, &o.kernel, files, stdin)
 	if err != nil {
@@ -324,6 +326,24 @@ func explain(o *options, files []string, stdin io.Reader, stdout io.Writer) erro
 		return t.WriteJSON(stdout)
 	}
 	return t.WriteText(stdout)
+}
+
+// kernelView is the kernel --kernel-version names, else the running one.
+func (o *options) kernelView() (decision.KernelView, error) {
+	kv := decision.KernelView{Source: "--kernel-version"}
+	if o.kver != "" {
+		v, err := decision.ParseKernelVersion(o.kver)
+		if err != nil {
+			return kv, cli.Usagef("--kernel-version: %v", err)
+		}
+		kv.Version = v
+	} else if v, err := decision.RunningKernelVersion(); err == nil {
+		kv.Version, kv.Source = v, "running kernel"
+	} else {
+		kv.Version = decision.NewestKnown()
+		kv.Source = fmt.Sprintf("assumed: %v", err)
+	}
+	return kv, nil
 }
 
 // single builds the call the flags describe.
