@@ -143,8 +143,78 @@ func flow(p program.Program, notes []string) []state {
 	return in[:len(p)]
 }
 
-// block is a basic block: pcs from..to inclusive.
-type block struct{ from, to int }
+// block is a basic block: pcs from..to inclusive. A block that ends a
+// chain of jeq against one field with one true target (a list of syscalls
+// with one verdict) holds the whole chain: chain are the pcs of its jeqs,
+// the last one at to.
+type block struct {
+	from, to int
+	chain    []int
+}
+
+// minChain is the shortest chain of jeqs drawn as one node.
+const minChain = 4
+
+// chains joins the blocks of each chain "jeq #k1, T; jeq #k2, T; ..." on
+// the same value of A into one block: the later jeqs are blocks of one
+// instruction that only the previous jeq's false branch reaches.
+func chains(p program.Program, bs []block, st []state) []block {
+	preds := make([]int, len(p)+1)
+	for pc, ins := range p {
+		if program.Class(ins.Op) != program.ClassJMP || !st[pc].reached {
+			continue
+		}
+		if program.Op(ins.Op) == program.OpJA {
+			preds[min(len(p), pc+1+int(ins.K))]++
+			continue
+		}
+		preds[min(len(p), pc+1+int(ins.Jt))]++
+		if ins.Jf != ins.Jt {
+			preds[min(len(p), pc+1+int(ins.Jf))]++
+		}
+	}
+	isJeq := func(ins program.Instruction) bool {
+		return program.Class(ins.Op) == program.ClassJMP && program.Op(ins.Op) == program.OpJEQ && program.Src(ins.Op) == program.SrcK
+	}
+	at := map[int]int{}
+	for i, bl := range bs {
+		at[bl.from] = i
+	}
+	absorbed := map[int]bool{}
+	var out []block
+	for _, bl := range bs {
+		if absorbed[bl.from] {
+			continue
+		}
+		last := p[bl.to]
+		if !isJeq(last) || !st[bl.to].a.known || !st[bl.to].reached {
+			out = append(out, bl)
+			continue
+		}
+		target := bl.to + 1 + int(last.Jt)
+		pcs := []int{bl.to}
+		for {
+			cur := pcs[len(pcs)-1]
+			next := cur + 1 + int(p[cur].Jf)
+			k, ok := at[next]
+			if !ok || absorbed[next] || bs[k].from != bs[k].to || preds[next] != 1 || !isJeq(p[next]) ||
+				next+1+int(p[next].Jt) != target || next+1+int(p[next].Jf) == target {
+				break
+			}
+			pcs = append(pcs, next)
+		}
+		if len(pcs) < minChain {
+			out = append(out, bl)
+			continue
+		}
+		for _, pc := range pcs[1:] {
+			absorbed[pc] = true
+		}
+		bl.to, bl.chain = pcs[len(pcs)-1], pcs
+		out = append(out, bl)
+	}
+	return out
+}
 
 func blocks(p program.Program) []block {
 	leader := make([]bool, len(p)+1)
@@ -281,7 +351,7 @@ func writeFilter(b *bufio.Writer, fi, n int, f Filter) {
 	p := f.Program
 	notes := program.Annotate(p, f.Annotate)
 	st := flow(p, notes)
-	bs := blocks(p)
+	bs := chains(p, blocks(p), st)
 	id := func(pc int) string { return fmt.Sprintf("f%d_%d", fi, pc) }
 	name := func(pc int) string {
 		if l, ok := f.Labels[pc]; ok {
@@ -313,7 +383,11 @@ func writeFilter(b *bufio.Writer, fi, n int, f Filter) {
 			}
 		}
 		lines = append(lines, head+":")
-		for pc := bl.from; pc <= bl.to; pc++ {
+		end := bl.to
+		if bl.chain != nil {
+			end = bl.chain[0] - 1
+		}
+		for pc := bl.from; pc <= end; pc++ {
 			ins := p[pc]
 			text := program.InstructionText(p, pc)
 			if program.Class(ins.Op) == program.ClassJMP {
@@ -327,6 +401,9 @@ func writeFilter(b *bufio.Writer, fi, n int, f Filter) {
 				text = fmt.Sprintf("%-20s ; %s", text, notes[pc])
 			}
 			lines = append(lines, fmt.Sprintf("%3d  %s", pc, text))
+		}
+		if bl.chain != nil {
+			lines = append(lines, chainLines(p, bl.chain, notes, st[bl.to].a)...)
 		}
 		attrs := []string{}
 		last := p[bl.to]
@@ -364,6 +441,10 @@ func writeFilter(b *bufio.Writer, fi, n int, f Filter) {
 			}
 			t, f := bl.to+1+int(last.Jt), bl.to+1+int(last.Jf)
 			ct, cf := conds(last, st[bl.to], notes[bl.to])
+			if bl.chain != nil {
+				ct = fmt.Sprintf("%s is one of the %d above", fieldName(st[bl.to].a), len(bl.chain))
+				cf = fmt.Sprintf("%s is none of them", fieldName(st[bl.to].a))
+			}
 			if t == f {
 				edges = append(edges, fmt.Sprintf("    %s -> %s [label=%s];", id(bl.from), id(t), quote("true or false")))
 				break
@@ -385,4 +466,43 @@ func writeFilter(b *bufio.Writer, fi, n int, f Filter) {
 		fmt.Fprintln(b, e)
 	}
 	fmt.Fprintf(b, "  }\n")
+}
+
+func fieldName(v value) string {
+	if v.konst {
+		return num(v.k)
+	}
+	return v.field
+}
+
+// chainLines writes a chain of jeqs as "6-77  jeq nr in {read, write, ...}",
+// wrapped.
+func chainLines(p program.Program, pcs []int, notes []string, a value) []string {
+	var vals []string
+	for _, pc := range pcs {
+		v := num(p[pc].K)
+		if n := notes[pc]; n != "" {
+			v = n
+			if strings.HasPrefix(n, "x32 ") {
+				v = fmt.Sprintf("%s (%s)", num(p[pc].K), n)
+			}
+		}
+		vals = append(vals, v)
+	}
+	head := fmt.Sprintf("%3d-%d  jeq %s in {", pcs[0], pcs[len(pcs)-1], fieldName(a))
+	pad := strings.Repeat(" ", 7)
+	var lines []string
+	line := head
+	for i, v := range vals {
+		sep := ", "
+		if i == len(vals)-1 {
+			sep = "}"
+		}
+		if len(line)+len(v)+len(sep) > 64 && line != head {
+			lines = append(lines, strings.TrimRight(line, " "))
+			line = pad
+		}
+		line += v + sep
+	}
+	return append(lines, line)
 }

@@ -117,6 +117,7 @@ var goldenCases = []struct {
 	{"dot-fancy", []string{"--dot", fancy}, nil},
 	{"dot-trap-rw", []string{trapRW, "--dot"}, nil},
 	{"dot-stack", []string{"--dot", dropper, trapRW}, nil},
+	{"dot-docker", []string{"--dot", docker}, nil}, // chains of jeq as one node
 	{"svg-dropper", []string{"--svg", dropper}, nil},
 	{"dot-with-syscall", []string{"--dot", dropper, "--syscall", "read"}, nil},
 	{"dot-and-svg", []string{"--dot", "--svg", dropper}, nil},
