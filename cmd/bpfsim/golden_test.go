@@ -151,6 +151,16 @@ var goldenCases = []struct {
 	{"expect-missing-file", []string{"--expect", "testdata/no-such.yaml", dropper}, nil},
 	{"expect-with-syscall", []string{"--expect", dockerExpect, docker, "--syscall", "read"}, nil},
 	{"update-without-expect", []string{docker, "--syscall", "read", "--update"}, nil},
+	// Issue 12 item 3, pictures: --dot of a sample and of a stack, --svg
+	// (Graphviz in WebAssembly: the same bytes every run), usage errors.
+	{"dot-fancy", []string{"--dot", fancy}, nil},
+	{"dot-trap-rw", []string{trapRW, "--dot"}, nil},
+	{"dot-stack", []string{"--dot", dropper, trapRW}, nil},
+	{"dot-docker", []string{"--dot", docker}, nil}, // chains of jeq as one node
+	{"svg-dropper", []string{"--svg", dropper}, nil},
+	{"dot-with-syscall", []string{"--dot", dropper, "--syscall", "read"}, nil},
+	{"dot-and-svg", []string{"--dot", "--svg", dropper}, nil},
+	{"dot-kernel-version", []string{"--dot", dropper, "--kernel-version", "6.18"}, nil},
 	{"kernel-version-without-explain", []string{dropper, "--syscall", "read", "--kernel-version", "6.18"}, nil},
 }
 
@@ -257,5 +267,53 @@ func TestDiffWitnesses(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestHTML: --html writes one page with every row of the decision table,
+// the filters for them, and the picture inline; nothing is fetched.
+func TestHTML(t *testing.T) {
+	page := t.TempDir() + "/page.html"
+	code, out, errOut := runSim("", "--html", page, "--kernel-version", "6.18", trapRW)
+	if code != 0 || out != "" || errOut != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	b, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(b)
+	for _, want := range []string{
+		"<!DOCTYPE html>", "<h2>Decision table</h2>", `id="q"`, `id="act"`, "<option>TRAP</option>", "<option>KILL_PROCESS</option>",
+		`data-names="read" data-lo="0" data-hi="0" data-acts="TRAP"`, `data-names="write" data-lo="1" data-hi="1" data-acts="TRAP"`,
+		"TRAP(0)", "TRAP(1)", "x86_64 (AUDIT_ARCH 0xc000003e)", "i386 (AUDIT_ARCH 0x40000003)",
+		"<svg ", "</svg>", "nr == read", "arch == AUDIT_ARCH_X86_64", "<script>",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	// The table's rows: as many as --explain prints for each section.
+	_, table, _ := runSim("", "--explain", "--json", "--kernel-version", "6.18", trapRW)
+	var tab struct {
+		Sections []struct{ Rows []json.RawMessage } `json:"sections"`
+	}
+	if err := json.Unmarshal([]byte(table), &tab); err != nil {
+		t.Fatal(err)
+	}
+	rows := 0
+	for _, s := range tab.Sections {
+		rows += len(s.Rows)
+	}
+	if n := strings.Count(got, "<tr data-names="); n != rows {
+		t.Errorf("%d table rows on the page, the table has %d", n, rows)
+	}
+	for _, external := range []string{"http://", "https://", "src=", "<link"} {
+		if i := strings.Index(strings.SplitN(got, "<svg ", 2)[0], external); i >= 0 {
+			t.Errorf("the page refers to something outside it: %q", got[max(0, i-40):i+40])
+		}
+	}
+	if code, _, errOut := runSim("", "--html", t.TempDir()+"/no/such/dir/p.html", trapRW); code != 2 || !strings.Contains(errOut, "--html") {
+		t.Errorf("unwritable --html: exit %d, %s", code, errOut)
 	}
 }

@@ -41,6 +41,8 @@ and the most restrictive action wins.
   bpfsim --explain policy.bpf [--json]    the whole policy's decision table
   bpfsim --diff old.bpf new.bpf [--json]  what changed between two policies
   bpfsim --explain --oci policy.bpf       the same as an OCI/Docker seccomp profile
+  bpfsim --dot policy.bpf                 the control-flow graph (--svg drawn,
+                                          --html FILE with the table)
 
 --explain prints the decision table of the policy (or of the stack): for
 every arch it tells apart and every syscall number, the exact return value,
@@ -123,6 +125,9 @@ type options struct {
 	expect  string
 	update  bool
 	junit   string
+	dot     bool // --dot, --svg, --html: pictures (draw.go)
+	svg     bool
+	html    string
 	flags   *pflag.FlagSet // to tell the flags given
 }
 
@@ -156,10 +161,16 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, open func(con
 		fs.StringVar(&o.expect, "expect", "", "check the cases of the expectations `FILE` (YAML or JSON) and report failures")
 		fs.BoolVar(&o.update, "update", false, "with --expect, write what the policy does now into FILE's failing cases")
 		fs.StringVar(&o.junit, "junit", "", "with --expect, also write a JUnit XML report to `FILE`")
-		fs.StringVar(&o.kver, "kernel-version", "", "with --explain, the Linux `VERSION` (major.minor) the kernel view is for (default: the running kernel's)")
+		fs.StringVar(&o.kver, "kernel-version", "", "with --explain or --html, the Linux `VERSION` (major.minor) the kernel view is for (default: the running kernel's)")
+		fs.BoolVar(&o.dot, "dot", false, "print the policy's control-flow graph with each path's verdict, in DOT")
+		fs.BoolVar(&o.svg, "svg", false, "print that graph drawn as SVG (no system graphviz needed)")
+		fs.StringVar(&o.html, "html", "", "write one self-contained page, the decision table and the graph, to `FILE`")
 	}
 	return cli.Run("bpfsim", usage, args, stdout, stderr, &o.kernel, define, func(ctx context.Context, files []string) (int, error) {
 		o.ctx = ctx
+		if o.dot || o.svg || o.html != "" {
+			return cli.ExitOK, draw(&o, files, stdin, stdout)
+		}
 		if o.diff {
 			return diff(&o, files, stdin, stdout)
 		}
@@ -438,18 +449,9 @@ func explain(o *options, files []string, stdin io.Reader, stdout, stderr io.Writ
 	if o.oci && o.json {
 		return cli.ExitOK, cli.Usagef("--oci and --json are two formats of the table: give one")
 	}
-	kv := decision.KernelView{Source: "--kernel-version"}
-	if o.kver != "" {
-		v, err := decision.ParseKernelVersion(o.kver)
-		if err != nil {
-			return cli.ExitOK, cli.Usagef("--kernel-version: %v", err)
-		}
-		kv.Version = v
-	} else if v, err := decision.RunningKernelVersion(); err == nil {
-		kv.Version, kv.Source = v, "running kernel"
-	} else {
-		kv.Version = decision.NewestKnown()
-		kv.Source = fmt.Sprintf("assumed: %v", err)
+	kv, err := o.kernelView()
+	if err != nil {
+		return cli.ExitOK, err
 	}
 	files, srcs, err := o.in.Sources(o.ctx, &o.kernel, files, stdin)
 	if err != nil {
@@ -562,6 +564,24 @@ func diff(o *options, files []string, stdin io.Reader, stdout io.Writer) (int, e
 		return 1, nil
 	}
 	return cli.ExitOK, nil
+}
+
+// kernelView is the kernel --kernel-version names, else the running one.
+func (o *options) kernelView() (decision.KernelView, error) {
+	kv := decision.KernelView{Source: "--kernel-version"}
+	if o.kver != "" {
+		v, err := decision.ParseKernelVersion(o.kver)
+		if err != nil {
+			return kv, cli.Usagef("--kernel-version: %v", err)
+		}
+		kv.Version = v
+	} else if v, err := decision.RunningKernelVersion(); err == nil {
+		kv.Version, kv.Source = v, "running kernel"
+	} else {
+		kv.Version = decision.NewestKnown()
+		kv.Source = fmt.Sprintf("assumed: %v", err)
+	}
+	return kv, nil
 }
 
 // single builds the call the flags describe.
