@@ -5,8 +5,9 @@ FUZZTIME ?= 30s
 
 .PHONY: build test generate bench check kernels
 
+# Static binaries: --kernel boots them as a QEMU guest's /init.
 build:
-	$(GO) build -o bin/ ./cmd/...
+	CGO_ENABLED=0 $(GO) build -o bin/ ./cmd/...
 
 test:
 	$(GO) test ./...

@@ -78,6 +78,7 @@ var goldenCases = []struct {
 	{"bad-input-json", []string{dropper, "--input", "testdata/golden/bad.jsonl.in", "--json"}, nil},
 	{"bad-input", []string{dropper, "--input", "testdata/golden/bad.jsonl.in"}, nil},
 	{"usage", []string{dropper}, nil},
+	{"kernel-missing", []string{dropper, "--syscall", "read", "--live", "--kernel", "testdata/no-such-vmlinuz"}, nil},
 	{"help", []string{"--help"}, nil},
 	{"flag-twice", []string{dropper, "-s", "read", "--syscall", "write"}, nil},
 	{"args-and-arg0", []string{dropper, "-s", "read", "--args", "1,2", "--arg0", "3"}, nil},

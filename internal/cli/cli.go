@@ -17,6 +17,7 @@ import (
 
 	"github.com/bpfsim/bpfsim/audit"
 	"github.com/bpfsim/bpfsim/decision"
+	"github.com/bpfsim/bpfsim/guest"
 	"github.com/bpfsim/bpfsim/kernel"
 	"github.com/bpfsim/bpfsim/program"
 	"github.com/bpfsim/bpfsim/seccompdata"
@@ -91,6 +92,7 @@ func Inputf(format string, args ...any) error {
 // (kernel.RunChildIfRequested), else runs run on the process's arguments
 // and standard streams and exits with its status.
 func Main(run func(args []string, stdin io.Reader, stdout, stderr io.Writer, open func(context.Context, kernel.Options) (kernel.Kernel, error)) int) {
+	guest.RunInitIfRequested() // as a VM's /init under --kernel
 	kernel.RunChildIfRequested()
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, nil))
 }
@@ -208,6 +210,10 @@ func Usagef(format string, args ...any) error {
 // and the kernel once opened.
 type Live struct {
 	Timeout time.Duration
+	// Guest names the kernel --kernel asks for (a name of the cache of
+	// make kernels, such as 6.1, or a path to an image), run in a QEMU
+	// guest; "" is the running kernel.
+	Guest string
 	// Open opens the kernel; nil means kernel.Open. Tests put a fake
 	// kernel here.
 	Open func(context.Context, kernel.Options) (kernel.Kernel, error)
@@ -215,8 +221,9 @@ type Live struct {
 	k    kernel.Kernel
 }
 
-// AddFlags registers --kernel-timeout on fs.
+// AddFlags registers --kernel-timeout and --kernel on fs.
 func (l *Live) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&l.Guest, "kernel", "", "with --live or --pid, ask the kernel `NAME` (a version fetched by make kernels, such as 6.1) or image PATH, booted in a QEMU guest, instead of the running one")
 	fs.DurationVar(&l.Timeout, "kernel-timeout", kernel.DefaultTimeout,
 		"give up on the live kernel after `DURATION` for the whole command (default from "+kernel.TimeoutEnv+", else 60s); then exit 5")
 }
@@ -251,7 +258,17 @@ func (l *Live) Kernel(ctx context.Context) (kernel.Kernel, error) {
 		return nil, errors.New("internal error: Live.Start was not called")
 	}
 	open := l.Open
-	if open == nil {
+	switch {
+	case open != nil:
+	case l.Guest != "":
+		open = func(ctx context.Context, opts kernel.Options) (kernel.Kernel, error) {
+			g, err := guest.Open(ctx, guest.Options{Kernel: l.Guest, Timeout: opts.Timeout})
+			if err != nil {
+				return nil, unavailable{err} // exit 5, as a host kernel without seccomp
+			}
+			return g, nil
+		}
+	default:
 		open = func(ctx context.Context, opts kernel.Options) (kernel.Kernel, error) { return kernel.Open(ctx, opts) }
 	}
 	o, err := open(ctx, kernel.Options{Timeout: l.Timeout})
@@ -261,6 +278,13 @@ func (l *Live) Kernel(ctx context.Context) (kernel.Kernel, error) {
 	l.k = o
 	return o, nil
 }
+
+// unavailable is a kernel that cannot be asked: ExitCode maps it to
+// ExitKernel.
+type unavailable struct{ err error }
+
+func (u unavailable) Error() string   { return u.err.Error() }
+func (u unavailable) Unwrap() []error { return []error{u.err, kernel.ErrUnsupported} }
 
 // Close closes the kernel, if it was opened.
 func (l *Live) Close() {
