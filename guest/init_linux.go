@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -52,10 +53,17 @@ func initGuest() error {
 			return fmt.Errorf("mount %s: %w", m.dir, err)
 		}
 	}
+	const jitSysctl = "/proc/sys/net/core/bpf_jit_enable"
 	if jit := os.Getenv(jitEnv); jit != "" {
-		if err := os.WriteFile("/proc/sys/net/core/bpf_jit_enable", []byte(jit), 0); err != nil {
+		if err := os.WriteFile(jitSysctl, []byte(jit), 0); err != nil {
 			fmt.Fprintf(os.Stderr, "bpfsim guest init: bpf_jit_enable=%s: %v\n", jit, err)
 		}
+	}
+	// Announce the value the kernel really holds: a kernel built with
+	// CONFIG_BPF_JIT_ALWAYS_ON refuses 0 (proc_dointvec_minmax_bpf_enable).
+	jit := "?"
+	if b, err := os.ReadFile(jitSysctl); err == nil {
+		jit = strings.TrimSpace(string(b))
 	}
 	tty, err := os.OpenFile(rpcTTY, os.O_RDWR|unix.O_NOCTTY, 0)
 	if err != nil {
@@ -66,7 +74,7 @@ func initGuest() error {
 	}
 	var uts unix.Utsname
 	unix.Uname(&uts)
-	if _, err := fmt.Fprintf(tty, "%s %s\n", readyMagic, unix.ByteSliceToString(uts.Release[:])); err != nil {
+	if _, err := fmt.Fprintf(tty, "%s %s jit=%s\n", readyMagic, unix.ByteSliceToString(uts.Release[:]), jit); err != nil {
 		return err
 	}
 	console, _ := os.OpenFile("/dev/console", os.O_WRONLY, 0)

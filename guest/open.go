@@ -28,6 +28,11 @@ type Guest struct {
 	Accel string
 	// Boot is the time from starting QEMU to the oracle's first answer.
 	Boot time.Duration
+	// JIT is net.core.bpf_jit_enable as the guest read it back after
+	// applying Options.JIT: "0" (the interpreter), "1", "2", or "?" when
+	// the guest could not read it. A kernel built with
+	// CONFIG_BPF_JIT_ALWAYS_ON answers "1" whatever Options.JIT asked.
+	JIT string
 
 	m *machine
 }
@@ -72,7 +77,7 @@ func Open(ctx context.Context, opts Options) (*Guest, error) {
 		bootTimeout = 3 * time.Minute
 	}
 	start := time.Now()
-	m, conn, release, err := boot(ctx, qemu, img, init, accel, opts, start.Add(bootTimeout))
+	m, conn, ready, err := boot(ctx, qemu, img, init, accel, opts, start.Add(bootTimeout))
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +86,24 @@ func Open(ctx context.Context, opts Options) (*Guest, error) {
 		m.stop()
 		return nil, fmt.Errorf("guest %s: %w", img, err)
 	}
-	return &Guest{Oracle: o, Kernel: img, Release: release, Accel: accel, Boot: time.Since(start), m: m}, nil
+	release, jit := parseReady(ready)
+	return &Guest{Oracle: o, Kernel: img, Release: release, JIT: jit, Accel: accel, Boot: time.Since(start), m: m}, nil
+}
+
+// parseReady splits the init's announcement (after readyMagic): the
+// kernel's release, then key=value fields.
+func parseReady(s string) (release, jit string) {
+	fs := strings.Fields(s)
+	jit = "?"
+	if len(fs) == 0 {
+		return "", jit
+	}
+	for _, f := range fs[1:] {
+		if v, ok := strings.CutPrefix(f, "jit="); ok {
+			jit = v
+		}
+	}
+	return fs[0], jit
 }
 
 // Close ends the oracle (the init then powers the guest off), kills QEMU
