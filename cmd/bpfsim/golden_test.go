@@ -1,17 +1,13 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/bpfsim/bpfsim/internal/golden"
 	"github.com/bpfsim/bpfsim/internal/kerneltest"
-	"github.com/bpfsim/bpfsim/kernel"
 	"github.com/bpfsim/bpfsim/program"
 	"github.com/bpfsim/bpfsim/seccompdata"
 )
@@ -166,13 +162,7 @@ var goldenCases = []struct {
 }
 
 func runGolden(args []string, fake *kerneltest.Fake) []byte {
-	var out, errOut bytes.Buffer
-	var open func(context.Context, kernel.Options) (kernel.Kernel, error)
-	if fake != nil {
-		open = func(context.Context, kernel.Options) (kernel.Kernel, error) { return fake, nil }
-	}
-	code := run(args, strings.NewReader(""), &out, &errOut, open)
-	return []byte(fmt.Sprintf("$ bpfsim %s\nexit %d\n--- stdout\n%s--- stderr\n%s", strings.Join(args, " "), code, out.String(), errOut.String()))
+	return golden.Transcript("bpfsim", run, args, fake)
 }
 
 // TestGolden pins what bpfsim prints in every mode; go test -update
@@ -180,11 +170,7 @@ func runGolden(args []string, fake *kerneltest.Fake) []byte {
 func TestGolden(t *testing.T) {
 	for _, tc := range goldenCases {
 		t.Run(tc.name, func(t *testing.T) {
-			got := runGolden(tc.args, tc.fake)
-			if again := runGolden(tc.args, tc.fake); !bytes.Equal(got, again) {
-				t.Fatalf("output is not stable:\n%s\n---\n%s", got, again)
-			}
-			golden.Check(t, tc.name, got)
+			golden.CheckStable(t, tc.name, func() []byte { return runGolden(tc.args, tc.fake) })
 		})
 	}
 }

@@ -3,10 +3,18 @@
 package golden
 
 import (
+	"bytes"
+	"context"
 	"flag"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/bpfsim/bpfsim/internal/kerneltest"
+	"github.com/bpfsim/bpfsim/kernel"
 )
 
 // Update is set by go test -update: Check then writes the files instead of
@@ -34,4 +42,32 @@ func Check(t *testing.T, name string, got []byte) {
 	if string(got) != string(want) {
 		t.Errorf("%s differs from the golden file (go test -update rewrites it)\n--- got\n%s\n--- want\n%s", path, got, want)
 	}
+}
+
+// Command is a command's run function, as both commands' main packages
+// define it; open, when not nil, replaces kernel.Open.
+type Command func(args []string, stdin io.Reader, stdout, stderr io.Writer, open func(context.Context, kernel.Options) (kernel.Kernel, error)) int
+
+// Transcript runs cmd with args and no standard input, with fake as its
+// kernel when not nil, and returns what a golden file holds: the command
+// line, the exit status, stdout and stderr.
+func Transcript(name string, cmd Command, args []string, fake *kerneltest.Fake) []byte {
+	var out, errOut bytes.Buffer
+	var open func(context.Context, kernel.Options) (kernel.Kernel, error)
+	if fake != nil {
+		open = func(context.Context, kernel.Options) (kernel.Kernel, error) { return fake, nil }
+	}
+	code := cmd(args, strings.NewReader(""), &out, &errOut, open)
+	return []byte(fmt.Sprintf("$ %s %s\nexit %d\n--- stdout\n%s--- stderr\n%s", name, strings.Join(args, " "), code, out.String(), errOut.String()))
+}
+
+// CheckStable makes got twice, fails t when the two differ, and checks the
+// first against testdata/golden/NAME.golden.
+func CheckStable(t *testing.T, name string, got func() []byte) {
+	t.Helper()
+	first := got()
+	if again := got(); !bytes.Equal(first, again) {
+		t.Fatalf("output is not stable:\n%s\n---\n%s", first, again)
+	}
+	Check(t, name, first)
 }
