@@ -6,9 +6,6 @@ import (
 
 	"github.com/bpfsim/bpfsim/decision"
 	"github.com/bpfsim/bpfsim/fuzz"
-	"github.com/bpfsim/bpfsim/program"
-	"github.com/bpfsim/bpfsim/verifier"
-	"github.com/bpfsim/bpfsim/vm"
 )
 
 // FuzzTableVsVM: the table of a program the fuzzing engine chooses (a
@@ -16,23 +13,9 @@ import (
 // interpreter does, and every witness holds. The vm only: the kernel
 // comparison is the paced TestWitnessesKernel.
 func FuzzTableVsVM(f *testing.F) {
-	var seeds []program.Program
-	for _, path := range corpusPolicies(f) {
-		seeds = append(seeds, load(f, path))
-	}
-	for _, s := range []string{"", "\x00\x01", "table", "\xff\xfe\xfd\xfc\x00\x00\x00\x07"} {
-		f.Add([]byte(s))
-	}
+	seeds := fuzzSeeds(f, "table")
 	f.Fuzz(func(t *testing.T, data []byte) {
-		p, inputs := fuzz.EvalCase(data, seeds)
-		if verifier.Check(p, verifier.Seccomp) != nil {
-			t.Skip("the kernel rejects it")
-		}
-		stack := vm.Stack{compile(t, p)}
-		tb, err := decision.New(stack, decision.Options{Kernel: kernel618})
-		if err != nil {
-			t.Fatal(err)
-		}
+		p, inputs, stack, tb := fuzzTable(t, data, seeds)
 		for _, w := range tb.Witnesses() {
 			if got := vmAnswer(stack, &w.Data); got != w.Ret {
 				t.Fatalf("witness %+v: vm %#x, table %#x\n%s", w.Data, got, w.Ret, fuzz.Hex(p))
@@ -50,23 +33,9 @@ func FuzzTableVsVM(f *testing.F) {
 // the fuzzing engine chooses answers every input as the vm's plain
 // interpreter runs the original, and as the table does. The vm only.
 func FuzzProgramVsVM(f *testing.F) {
-	var seeds []program.Program
-	for _, path := range corpusPolicies(f) {
-		seeds = append(seeds, load(f, path))
-	}
-	for _, s := range []string{"", "\x00\x01", "program", "\xff\xfe\xfd\xfc\x00\x00\x00\x07"} {
-		f.Add([]byte(s))
-	}
+	seeds := fuzzSeeds(f, "program")
 	f.Fuzz(func(t *testing.T, data []byte) {
-		p, inputs := fuzz.EvalCase(data, seeds)
-		if verifier.Check(p, verifier.Seccomp) != nil {
-			t.Skip("the kernel rejects it")
-		}
-		stack := vm.Stack{compile(t, p)}
-		tb, err := decision.New(stack, decision.Options{Kernel: kernel618})
-		if err != nil {
-			t.Fatal(err)
-		}
+		p, inputs, stack, tb := fuzzTable(t, data, seeds)
 		cp, err := tb.Program()
 		if errors.Is(err, decision.ErrTooLong) {
 			t.Skip(err)

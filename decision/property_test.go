@@ -9,7 +9,6 @@ import (
 	"github.com/bpfsim/bpfsim/decision"
 	"github.com/bpfsim/bpfsim/fuzz"
 	"github.com/bpfsim/bpfsim/program"
-	"github.com/bpfsim/bpfsim/verifier"
 	"github.com/bpfsim/bpfsim/vm"
 )
 
@@ -39,22 +38,7 @@ func TestProperty(t *testing.T) {
 	}
 	g := fuzz.NewGenerator(seed)
 	pairs, residualRows, tables := 0, 0, 0
-	next := func() program.Program {
-		for {
-			var p program.Program
-			switch g.Intn(4) {
-			case 0:
-				p = g.Arith()
-			case 1:
-				p = g.Mutate(g.Valid())
-			default:
-				p = g.Valid()
-			}
-			if verifier.Check(p, verifier.Seccomp) == nil {
-				return p
-			}
-		}
-	}
+	next := func() program.Program { return accepted(g) }
 	for i := 0; i < programs; i++ {
 		p := next()
 		stack := vm.Stack{compile(t, p)}
