@@ -190,7 +190,7 @@ func (o *Oracle) call(ctx context.Context, req *request) (response, error) {
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d
 	}
-	req.Deadline = deadline.UnixNano()
+	req.Budget = int64(time.Until(deadline))
 	ch := make(chan response, 1)
 	o.mu.Lock()
 	if o.broken != nil {

@@ -28,7 +28,11 @@ const (
 type request struct {
 	ID       uint64
 	Op       op
-	Deadline int64 // Unix nanoseconds: when the caller stops waiting
+	// Budget is how long, in nanoseconds from when the request is
+	// read, the caller will wait for the answer. It is relative because
+	// the two ends need not share a clock: a QEMU guest's starts from the
+	// emulated RTC, whole seconds from the host's and drifting under TCG.
+	Budget int64
 	Progs    []program.Program
 	Inputs   []seccompdata.Data
 	Call     OutcomeCall
@@ -125,13 +129,14 @@ type remoteError struct {
 func (e *remoteError) Error() string { return e.msg }
 func (e *remoteError) Unwrap() error { return e.wrapped }
 
-// serverDeadline is how much earlier than the caller the helper gives up
-// its own waits (the pacer's), so that its answer, which says why, arrives
-// before the caller's timer fires.
-func serverDeadline(callerDeadline time.Time) time.Time {
-	margin := time.Until(callerDeadline) / 10
+// serverDeadline is when the helper, having read a request with budget
+// at received, gives up its own waits (the pacer's): a tenth of the budget,
+// at most a second, earlier than the caller, so that its answer, which
+// says why, arrives before the caller's timer fires.
+func serverDeadline(received time.Time, budget time.Duration) time.Time {
+	margin := budget / 10
 	if margin > time.Second {
 		margin = time.Second
 	}
-	return callerDeadline.Add(-margin)
+	return received.Add(budget - margin)
 }

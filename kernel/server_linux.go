@@ -139,11 +139,12 @@ func childServer() {
 }
 
 func (s *server) handle(req *request) {
+	received := time.Now()
 	n := s.served.Add(1)
 	if s.f.hang || (s.f.hangAfter >= 0 && n > int64(s.f.hangAfter)) {
 		select {} // as a seccomp(2) call that never returns
 	}
-	ctx, cancel := context.WithDeadline(context.Background(), serverDeadline(time.Unix(0, req.Deadline)))
+	ctx, cancel := context.WithDeadline(context.Background(), serverDeadline(received, time.Duration(req.Budget)))
 	defer cancel()
 	resp := response{ID: req.ID}
 	var err error
