@@ -26,18 +26,18 @@ const (
 )
 
 type request struct {
-	ID       uint64
-	Op       op
+	ID uint64
+	Op op
 	// Budget is how long, in nanoseconds from when the request is
 	// read, the caller will wait for the answer. It is relative because
 	// the two ends need not share a clock: a QEMU guest's starts from the
 	// emulated RTC, whole seconds from the host's and drifting under TCG.
 	Budget int64
-	Progs    []program.Program
-	Inputs   []seccompdata.Data
-	Call     OutcomeCall
-	Env      OutcomeEnv
-	Tid      int
+	Progs  []program.Program
+	Inputs []seccompdata.Data
+	Call   OutcomeCall
+	Env    OutcomeEnv
+	Tid    int
 }
 
 // describe names a request in errors: "verdict of a stack of 3 filters".
