@@ -194,7 +194,7 @@ func Expect(ctx context.Context, k kernel.Kernel, p program.Program, cases []Cas
 	for i, c := range cases {
 		kc := Case{Why: c.Why, Input: InputJSON(c.Input), Ret: fmt.Sprintf("0x%08x", res[i].Ret),
 			Action: seccompdata.Action(res[i].Ret).String(), Method: res[i].Method.String()}
-		if ok, _ := live.SafeToIssue(&in[i], res[i].Ret, ip); ok && outcomes {
+		if ok, _ := live.SafeToIssue(&in[i], res[i].Ret, ip, vm.OutcomeOptions{}); ok && outcomes {
 			o, err := k.Outcome(ctx, []program.Program{p}, kernel.OutcomeCall{Nr: in[i].Nr, Args: in[i].Args}, kernel.OutcomeEnv{})
 			if err != nil {
 				return nil, fmt.Errorf("outcome of %s: %w", kc.Input, err)

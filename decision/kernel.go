@@ -3,47 +3,18 @@ package decision
 import (
 	"fmt"
 	"os"
-	"strconv"
-	"strings"
 
 	"github.com/bpfsim/bpfsim/seccompdata"
 	"github.com/bpfsim/bpfsim/vm"
 )
 
-// KernelVersion is a Linux version, major.minor, for the kernel's view of
-// a table: which syscalls its action cache serves and which bypass
-// seccomp.
-type KernelVersion struct {
-	Major, Minor int
-}
+// KernelVersion is a Linux release, for the kernel's view of a table:
+// which syscalls its action cache serves and which bypass seccomp.
+type KernelVersion = seccompdata.KernelVersion
 
-// String returns "6.18".
-func (v KernelVersion) String() string { return fmt.Sprintf("%d.%d", v.Major, v.Minor) }
-
-func (v KernelVersion) atLeast(major, minor int) bool {
-	return v.Major > major || v.Major == major && v.Minor >= minor
-}
-
-// ParseKernelVersion reads "6.18", or a release string as uname -r and
-// /proc/sys/kernel/osrelease give it ("6.18.44-pvm-guest"), keeping major
-// and minor.
-func ParseKernelVersion(s string) (KernelVersion, error) {
-	s = strings.TrimSpace(s)
-	parts := strings.SplitN(s, ".", 3)
-	if len(parts) < 2 {
-		return KernelVersion{}, fmt.Errorf("kernel version %q: want MAJOR.MINOR, such as 6.18", s)
-	}
-	minor := parts[1]
-	if i := strings.IndexFunc(minor, func(r rune) bool { return r < '0' || r > '9' }); i >= 0 {
-		minor = minor[:i]
-	}
-	maj, err1 := strconv.Atoi(parts[0])
-	min, err2 := strconv.Atoi(minor)
-	if err1 != nil || err2 != nil || maj < 0 || min < 0 || maj > 1000 || min > 1000 {
-		return KernelVersion{}, fmt.Errorf("kernel version %q: want MAJOR.MINOR, such as 6.18", s)
-	}
-	return KernelVersion{maj, min}, nil
-}
+// ParseKernelVersion reads "6.18", "6.12.117", or a release string as
+// uname -r gives it (seccompdata.ParseKernelVersion).
+func ParseKernelVersion(s string) (KernelVersion, error) { return seccompdata.ParseKernelVersion(s) }
 
 // RunningKernelVersion reads the version of the running kernel from
 // /proc/sys/kernel/osrelease.
@@ -56,9 +27,9 @@ func RunningKernelVersion() (KernelVersion, error) {
 }
 
 // NewestKnown returns the newest kernel whose seccomp behaviour bpfsim
-// records (docs/kernel-semantics.md, Sources), the version to assume when
-// no other is known.
-func NewestKnown() KernelVersion { return KernelVersion{6, 18} }
+// records (seccompdata.NewestKnownKernel), the version to assume when no
+// other is known.
+func NewestKnown() KernelVersion { return seccompdata.NewestKnownKernel() }
 
 // KernelView is the kernel a table's kernel columns are for: an x86_64
 // kernel of a version, which decides whether its action cache exists and
@@ -70,20 +41,13 @@ type KernelView struct {
 	Source string
 }
 
-// Kernel facts by version (kernel/seccomp.c; docs/kernel-semantics.md §5,
-// §6): the action cache (seccomp_cache_prepare) exists from 5.11; the
-// uretprobe exception (commit cf6cb56ef244) from 6.14, the uprobe one
-// (89d1d8434d24) from 6.18, both in seccomp_uprobe_exception, which
-// seccomp_is_const_allow consults first so that the cache serves them on
-// the native arch.
-func (k KernelView) hasCache() bool { return k.Version.atLeast(5, 11) }
+// Kernel facts by version (seccompdata.KernelVersion; docs/kernel-semantics.md
+// §5, §6): the action cache and the uretprobe and uprobe exceptions of
+// seccomp_uprobe_exception, which seccomp_is_const_allow consults first
+// so that the cache serves them on the native arch.
+func (k KernelView) hasCache() bool { return k.Version.ActionCache() }
 
-func (k KernelView) outcomeOptions() vm.OutcomeOptions {
-	return vm.OutcomeOptions{
-		NoUretprobeBypass: !k.Version.atLeast(6, 14),
-		NoUprobeBypass:    !k.Version.atLeast(6, 18),
-	}
-}
+func (k KernelView) outcomeOptions() vm.OutcomeOptions { return vm.KernelOutcomeOptions(k.Version) }
 
 // bypasses reports whether syscall nr on arch skips the filters.
 func (k KernelView) bypasses(arch uint32, nr uint32) bool {
@@ -103,22 +67,22 @@ var lastSyscall = []struct {
 	v            KernelVersion
 	x86_64, i386 int32
 }{
-	{KernelVersion{5, 11}, 441, 441}, // epoll_pwait2
-	{KernelVersion{5, 12}, 442, 442}, // mount_setattr
-	{KernelVersion{5, 13}, 446, 446}, // landlock_*
-	{KernelVersion{5, 14}, 447, 447}, // memfd_secret, quotactl_fd
-	{KernelVersion{5, 15}, 448, 448}, // process_mrelease
-	{KernelVersion{5, 16}, 449, 449}, // futex_waitv
-	{KernelVersion{5, 17}, 450, 450}, // set_mempolicy_home_node
-	{KernelVersion{6, 5}, 451, 451},  // cachestat
-	{KernelVersion{6, 6}, 453, 452},  // fchmodat2, map_shadow_stack
-	{KernelVersion{6, 7}, 456, 456},  // futex_wake, futex_wait, futex_requeue
-	{KernelVersion{6, 8}, 461, 461},  // statmount, listmount, lsm_*
-	{KernelVersion{6, 10}, 462, 462}, // mseal
-	{KernelVersion{6, 13}, 466, 466}, // setxattrat ... removexattrat
-	{KernelVersion{6, 15}, 467, 467}, // open_tree_attr
-	{KernelVersion{6, 17}, 469, 469}, // file_getattr, file_setattr
-	{KernelVersion{6, 18}, 470, 470}, // listns
+	{KernelVersion{Major: 5, Minor: 11}, 441, 441}, // epoll_pwait2
+	{KernelVersion{Major: 5, Minor: 12}, 442, 442}, // mount_setattr
+	{KernelVersion{Major: 5, Minor: 13}, 446, 446}, // landlock_*
+	{KernelVersion{Major: 5, Minor: 14}, 447, 447}, // memfd_secret, quotactl_fd
+	{KernelVersion{Major: 5, Minor: 15}, 448, 448}, // process_mrelease
+	{KernelVersion{Major: 5, Minor: 16}, 449, 449}, // futex_waitv
+	{KernelVersion{Major: 5, Minor: 17}, 450, 450}, // set_mempolicy_home_node
+	{KernelVersion{Major: 6, Minor: 5}, 451, 451},  // cachestat
+	{KernelVersion{Major: 6, Minor: 6}, 453, 452},  // fchmodat2, map_shadow_stack
+	{KernelVersion{Major: 6, Minor: 7}, 456, 456},  // futex_wake, futex_wait, futex_requeue
+	{KernelVersion{Major: 6, Minor: 8}, 461, 461},  // statmount, listmount, lsm_*
+	{KernelVersion{Major: 6, Minor: 10}, 462, 462}, // mseal
+	{KernelVersion{Major: 6, Minor: 13}, 466, 466}, // setxattrat ... removexattrat
+	{KernelVersion{Major: 6, Minor: 15}, 467, 467}, // open_tree_attr
+	{KernelVersion{Major: 6, Minor: 17}, 469, 469}, // file_getattr, file_setattr
+	{KernelVersion{Major: 6, Minor: 18}, 470, 470}, // listns
 }
 
 // cacheSize returns the number of syscall bits of the action cache for
@@ -128,7 +92,7 @@ func (k KernelView) cacheSize(compat bool) int32 {
 		return 0
 	}
 	newest := lastSyscall[len(lastSyscall)-1]
-	if k.Version.atLeast(newest.v.Major, newest.v.Minor+1) {
+	if k.Version.AtLeast(newest.v.Major, newest.v.Minor+1, 0) {
 		name := "x86_64"
 		if compat {
 			name = "i386"
@@ -138,7 +102,7 @@ func (k KernelView) cacheSize(compat bool) int32 {
 	}
 	n := int32(0)
 	for _, e := range lastSyscall {
-		if k.Version.atLeast(e.v.Major, e.v.Minor) {
+		if k.Version.AtLeast(e.v.Major, e.v.Minor, 0) {
 			n = e.x86_64
 			if compat {
 				n = e.i386

@@ -32,6 +32,10 @@ func TestKernelView(t *testing.T) {
 		cached470, cached471 bool
 	}{
 		{decision.KernelVersion{Major: 5, Minor: 10}, false, false, false, false, false},
+		{decision.KernelVersion{Major: 6, Minor: 12, Patch: 13}, true, false, false, false, false},
+		// The uretprobe exception's stable backport (6.12.14), measured in
+		// a 6.12.117 guest (guest.TestBypass).
+		{decision.KernelVersion{Major: 6, Minor: 12, Patch: 117}, true, true, false, false, false},
 		{decision.KernelVersion{Major: 6, Minor: 13}, true, false, false, false, false},
 		{decision.KernelVersion{Major: 6, Minor: 14}, true, true, false, false, false},
 		{decision.KernelVersion{Major: 6, Minor: 18}, true, true, true, true, false},
@@ -166,7 +170,7 @@ func TestFallback(t *testing.T) {
 }
 
 func TestParseKernelVersion(t *testing.T) {
-	for in, want := range map[string]string{"6.18": "6.18", "6.18.44-pvm-guest": "6.18", "5.10.0-35-amd64\n": "5.10", "6.19-rc4": "6.19"} {
+	for in, want := range map[string]string{"6.18": "6.18", "6.18.44-pvm-guest": "6.18.44", "5.10.0-35-amd64\n": "5.10", "6.19-rc4": "6.19", "6.12.117+deb13-amd64": "6.12.117"} {
 		v, err := decision.ParseKernelVersion(in)
 		if err != nil || v.String() != want {
 			t.Errorf("%q: %v %v, want %s", in, v, err, want)

@@ -115,6 +115,9 @@ func (g *Guest) Close() error {
 	return err
 }
 
+// KernelRelease returns the guest kernel's uname -r (Release).
+func (g *Guest) KernelRelease() string { return g.Release }
+
 // Console returns the kernel's console output so far.
 func (g *Guest) Console() string { return g.m.console() }
 

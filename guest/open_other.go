@@ -25,3 +25,6 @@ func Open(ctx context.Context, opts Options) (*Guest, error) {
 
 // Console returns nothing off Linux.
 func (g *Guest) Console() string { return "" }
+
+// KernelRelease returns the guest kernel's uname -r (Release).
+func (g *Guest) KernelRelease() string { return g.Release }

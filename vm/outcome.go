@@ -22,7 +22,7 @@ type OutcomeOptions struct {
 	// SIGSYSHandler: the thread has a SIGSYS handler and SIGSYS is neither
 	// blocked nor ignored. Without one, TRAP's SIGSYS takes its default
 	// action and kills the process with a core dump.
-	SIGSYSHandler bool `json:"seccompdata.SIGSYS_handler"`
+	SIGSYSHandler bool `json:"sigsys_handler"`
 	// FilterLog: the matching filter was installed with
 	// SECCOMP_FILTER_FLAG_LOG.
 	FilterLog bool `json:"filter_log"`
@@ -32,6 +32,13 @@ type OutcomeOptions struct {
 	// NoUprobeBypass: the kernel predates the uprobe exception (commit
 	// 89d1d8434d24, v6.18).
 	NoUprobeBypass bool `json:"no_uprobe_bypass"`
+}
+
+// KernelOutcomeOptions returns the zero OutcomeOptions for a thread on
+// release v: which syscalls bypass seccomp there
+// (seccompdata.KernelVersion.UretprobeBypass, UprobeBypass).
+func KernelOutcomeOptions(v seccompdata.KernelVersion) OutcomeOptions {
+	return OutcomeOptions{NoUretprobeBypass: !v.UretprobeBypass(), NoUprobeBypass: !v.UprobeBypass()}
 }
 
 // Bypasses reports whether the syscall d skips seccomp entirely: uretprobe

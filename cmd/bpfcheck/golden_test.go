@@ -48,6 +48,11 @@ var goldenCases = []struct {
 	{"live-json", []string{"--live", "--json", allow}, &kerneltest.Fake{}},
 	{"live-each-json", []string{"--live", "--each", "--json", allow, divzero}, &kerneltest.Fake{}},
 	{"live-stack-json", []string{"--live", "--json", allow, divzero}, &kerneltest.Fake{}},
+	// --kernel all: every kernel of the cache (testdata/kernels/MANIFEST).
+	{"live-kernel-all", []string{"--live", "--kernel", "all", "--each", allow, divzero}, &kerneltest.Fake{}},
+	{"live-kernel-all-json", []string{"--live", "--kernel", "all", "--json", allow, divzero}, &kerneltest.Fake{}},
+	{"live-kernel-one-json", []string{"--live", "--kernel", "6.1", "--json", allow}, &kerneltest.Fake{}},
+	{"probe-kernel-all", []string{"--probe-kernel", "--kernel", "all"}, &kerneltest.Fake{}},
 	{"pid-json", []string{"--pid", "42", "--json"}, &kerneltest.Fake{Filters: []program.Program{
 		{program.Stmt(program.ClassRET|program.RvalK, 0x7fff0000)}, {program.Stmt(program.ClassRET|program.RvalK, 0x00050026)}}}},
 	{"print-asm", []string{"--print", "asm", divzero}, nil},
@@ -129,6 +134,7 @@ func runGolden(args []string, fake *kerneltest.Fake) []byte {
 // TestGolden pins what bpfcheck prints in every mode; go test -update
 // rewrites the files. Each case runs twice: the output must be stable.
 func TestGolden(t *testing.T) {
+	t.Setenv("BPFSIM_KERNELS", "testdata/kernels") // --kernel all's kernels
 	for _, tc := range goldenCases {
 		t.Run(tc.name, func(t *testing.T) {
 			golden.CheckStable(t, tc.name, func() []byte { return runGolden(tc.args, tc.fake) })

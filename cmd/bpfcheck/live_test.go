@@ -110,7 +110,7 @@ func TestLive(t *testing.T) {
 		{[]string{"--live", "testdata/ret-jf.c"}, 0, []string{"kernel: accepted; agrees"}},
 		// ... and k in forms that take none (txa, add x, ret a).
 		{[]string{"--live", "testdata/ignored-k.c"}, 0, []string{"kernel: accepted; agrees"}},
-		{[]string{"--live", "--json", "testdata/allow.asm"}, 0, []string{`"kernel":{"accepted":true,"errno":"","agrees":true}`}},
+		{[]string{"--live", "--json", "testdata/allow.asm"}, 0, []string{`"kernel":{"release":"`, `"accepted":true,"errno":"","agrees":true}}`}},
 	}
 	for _, tc := range tests {
 		code, out, errOut := runCheck(tc.args...)

@@ -70,15 +70,17 @@ type options struct {
 
 // checker is one run's state: the flags, the context and the kernel.
 type checker struct {
-	o      *options
-	mode   verifier.Mode
-	ctx    context.Context
-	oracle kernel.Kernel
-	differ bool
+	o    *options
+	mode verifier.Mode
+	ctx  context.Context
+	// kernels are the live kernels asked (--live): one, or each of
+	// --kernel all's.
+	kernels []cli.Named
+	differ  bool
 }
 
 // run is the command; open, when not nil, replaces kernel.Open.
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer, open func(context.Context, kernel.Options) (kernel.Kernel, error)) int {
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer, open cli.OpenFunc) int {
 	o := options{live: cli.Live{Open: open}}
 	o.in.Hint = func(msg string) { fmt.Fprintf(stderr, "bpfcheck: hint: %s\n", msg) }
 	define := func(fs *pflag.FlagSet) {
@@ -101,10 +103,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, open func(con
 // verdict with a short deadline.
 func probeKernel(ctx context.Context, o *options, stdout io.Writer) (int, error) {
 	start := time.Now()
-	if _, err := o.live.Kernel(ctx); err != nil {
+	ks, err := o.live.Kernels(ctx)
+	if err != nil {
 		return 0, err
 	}
-	fmt.Fprintf(stdout, "kernel: healthy: the probe answered in %v\n", time.Since(start).Round(time.Millisecond))
+	for _, k := range ks {
+		fmt.Fprintf(stdout, "%s: healthy: the probe answered in %v\n", kernelLabel(o, k), time.Since(start).Round(time.Millisecond))
+	}
 	return cli.ExitOK, nil
 }
 
@@ -130,11 +135,11 @@ func check(ctx context.Context, o *options, files []string, stdin io.Reader, std
 		return 0, cli.Usagef("--fail-on, --sarif and --kernel-version go with --audit")
 	}
 	if o.ask {
-		k, err := o.live.Kernel(ctx)
+		ks, err := o.live.Kernels(ctx)
 		if err != nil {
 			return 0, fmt.Errorf("--live: %w", err)
 		}
-		c.oracle = k
+		c.kernels = ks
 	}
 	// The units to judge: every file on its own with --each, else the
 	// files (or the thread's filters) as one stack.
@@ -341,8 +346,13 @@ type result struct {
 	Instructions []int    `json:"instructions"`
 	PathLength   int      `json:"path_length,omitempty"`
 	verdict
-	Violations []violation    `json:"violations,omitempty"`
-	Kernel     *kernelVerdict `json:"kernel,omitempty"`
+	Violations []violation `json:"violations,omitempty"`
+	// Kernel is the live kernel's verdict (--live); Kernels, under
+	// --kernel all, each kernel's, by name.
+	Kernel  *kernelVerdict            `json:"kernel,omitempty"`
+	Kernels map[string]*kernelVerdict `json:"kernels,omitempty"`
+	// asked are the kernels' verdicts in the order of --kernel all.
+	asked []*kernelVerdict
 
 	progs []program.Program
 	errno seccompdata.Errno
@@ -376,8 +386,12 @@ type rejection struct {
 	Denied bool `json:"denied,omitempty"`
 }
 
-// kernelVerdict is the running kernel's verdict, beside ours, with --live.
+// kernelVerdict is a live kernel's verdict, beside ours, with --live.
 type kernelVerdict struct {
+	// name labels the kernel in the text report; Release is its uname -r
+	// (absent when unknown).
+	name    string
+	Release string `json:"release,omitempty"`
 	verdict
 	Agrees bool     `json:"agrees"`
 	Diffs  []string `json:"diffs,omitempty"`
@@ -398,27 +412,49 @@ func pcOf(pc int) *int {
 	return &pc
 }
 
-// askKernel adds the running kernel's verdict to r and notes a difference.
+// askKernel adds each live kernel's verdict to r and notes a difference.
 func (c *checker) askKernel(r *result) error {
-	if c.oracle == nil {
-		return nil
+	for _, k := range c.kernels {
+		kv, err := c.askOne(k, r)
+		if err != nil {
+			if c.o.live.All() {
+				return fmt.Errorf("--live: kernel %s: %w", k.Name, err)
+			}
+			return fmt.Errorf("--live: %w", err)
+		}
+		r.asked = append(r.asked, kv)
 	}
+	switch {
+	case len(r.asked) == 0:
+	case !c.o.live.All():
+		r.Kernel = r.asked[0]
+	default:
+		r.Kernels = make(map[string]*kernelVerdict, len(r.asked))
+		for i, kv := range r.asked {
+			r.Kernels[c.kernels[i].Name] = kv
+		}
+	}
+	return nil
+}
+
+// askOne is kernel k's verdict on r's programs, compared with ours.
+func (c *checker) askOne(k cli.Named, r *result) (*kernelVerdict, error) {
 	var v kernel.Verdict
 	var err error
 	if c.mode == verifier.Socket {
-		v, err = c.oracle.SocketVerdict(c.ctx, r.progs[0])
+		v, err = k.SocketVerdict(c.ctx, r.progs[0])
 	} else {
-		v, err = c.oracle.Verdict(c.ctx, r.progs)
+		v, err = k.Verdict(c.ctx, r.progs)
 	}
 	if err != nil {
-		return fmt.Errorf("--live: %w", err)
+		return nil, err
 	}
-	k := &kernelVerdict{verdict: verdict{Accepted: v.Accepted}}
+	kv := &kernelVerdict{name: kernelLabel(c.o, k), Release: k.Release, verdict: verdict{Accepted: v.Accepted}}
 	if !v.Accepted {
-		k.Errno = v.Errno.String()
-		k.Error = &rejection{Filter: v.FailedIndex, Reason: v.Reason, Denied: v.Denied}
-		if k.Error.Reason == "" {
-			k.Error.Reason = "seccomp(2) failed with " + k.Errno
+		kv.Errno = v.Errno.String()
+		kv.Error = &rejection{Filter: v.FailedIndex, Reason: v.Reason, Denied: v.Denied}
+		if kv.Error.Reason == "" {
+			kv.Error.Reason = "seccomp(2) failed with " + kv.Errno
 		}
 	}
 	ours := kernel.Verdict{Accepted: r.Accepted, FailedIndex: -1}
@@ -426,11 +462,22 @@ func (c *checker) askKernel(r *result) error {
 		ours.FailedIndex = r.Error.Filter
 		ours.Errno = r.errno
 	}
-	k.Diffs = live.CompareVerdicts(ours, v)
-	k.Agrees = len(k.Diffs) == 0
-	c.differ = c.differ || !k.Agrees
-	r.Kernel = k
-	return nil
+	kv.Diffs = live.CompareVerdicts(ours, v)
+	kv.Agrees = len(kv.Diffs) == 0
+	c.differ = c.differ || !kv.Agrees
+	return kv, nil
+}
+
+// kernelLabel names k in the text report: "kernel", or under --kernel
+// all "kernel 6.1 (6.1.0-50-amd64)".
+func kernelLabel(o *options, k cli.Named) string {
+	if !o.live.All() {
+		return "kernel"
+	}
+	if k.Release == "" {
+		return "kernel " + k.Name
+	}
+	return "kernel " + k.Name + " (" + k.Release + ")"
 }
 
 // locate adds the line of a text policy to the rejection.
@@ -482,10 +529,19 @@ func toViolation(e *verifier.Error) violation {
 }
 
 func report(o *options, r *result, w io.Writer) error {
-	if err := reportVerdict(o, r, w); err != nil || o.json || r.Kernel == nil {
+	if err := reportVerdict(o, r, w); err != nil || o.json {
 		return err
 	}
-	k := r.Kernel
+	for _, k := range r.asked {
+		if err := reportKernel(r, k, w); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// reportKernel prints one kernel's verdict under ours.
+func reportKernel(r *result, k *kernelVerdict, w io.Writer) error {
 	verdict := "accepted"
 	if !k.Accepted {
 		verdict = "rejected with " + k.Errno
@@ -500,7 +556,7 @@ func report(o *options, r *result, w io.Writer) error {
 	if !k.Agrees {
 		agree = "DIFFERS from bpfcheck: " + strings.Join(k.Diffs, "; ")
 	}
-	_, err := fmt.Fprintf(w, "    kernel: %s; %s\n", verdict, agree)
+	_, err := fmt.Fprintf(w, "    %s: %s; %s\n", k.name, verdict, agree)
 	return err
 }
 

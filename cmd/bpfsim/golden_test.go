@@ -158,7 +158,24 @@ var goldenCases = []struct {
 	{"dot-with-syscall", []string{"--dot", dropper, "--syscall", "read"}, nil},
 	{"dot-and-svg", []string{"--dot", "--svg", dropper}, nil},
 	{"dot-kernel-version", []string{"--dot", dropper, "--kernel-version", "6.18"}, nil},
-	{"kernel-version-without-explain", []string{dropper, "--syscall", "read", "--kernel-version", "6.18"}, nil},
+	// Issue 14: which syscalls bypass seccomp follows the release
+	// (seccompdata.KernelVersion): uretprobe from 6.14 and 6.12.14.
+	{"kernel-version-6.1", []string{killUret, "--syscall", "uretprobe", "--kernel-version", "6.1"}, nil},
+	{"kernel-version-6.12.117", []string{killUret, "--syscall", "uretprobe", "--kernel-version", "6.12.117"}, nil},
+	{"kernel-version-json", []string{killUret, "--syscall", "uretprobe", "--kernel-version", "6.12.13", "--json"}, nil},
+	{"kernel-version-bad", []string{killUret, "--syscall", "uretprobe", "--kernel-version", "6.x"}, nil},
+	// With --live and no --kernel-version, bpfsim answers for the release
+	// of the kernel it asks (the fake guest says NAME.0-fake).
+	{"live-guest-release", []string{killUret, "--syscall", "uretprobe", "--live", "--kernel", "6.12"}, &kerneltest.Fake{}},
+	{"live-guest-release-json", []string{killUret, "--syscall", "uretprobe", "--live", "--kernel", "6.18", "--json"}, &kerneltest.Fake{}},
+	// --kernel all: every kernel of the cache (testdata/kernels/MANIFEST).
+	{"live-kernel-all", []string{dropper, "--input", batchFile, "--live", "--kernel", "all"}, &kerneltest.Fake{}},
+	{"live-kernel-all-json", []string{dropper, "--syscall", "getppid", "--live", "--kernel", "all", "--json"}, &kerneltest.Fake{}},
+	{"live-kernel-all-outcome", []string{trapRW, "--syscall", "getppid", "--live", "--outcome", "--kernel", "all"}, &kerneltest.Fake{}},
+	{"live-kernel-all-differs", []string{dropper, "--syscall", "getppid", "--live", "--kernel", "all"}, &kerneltest.Fake{Override: func(seccompdata.Data, uint32) uint32 { return 0x00050002 }}},
+	{"live-kernel-all-too-long-json", []string{"testdata/long-ret-a.asm", "--syscall", "read", "--live", "--kernel", "all", "--json"}, &kerneltest.Fake{TooLong: 4090}},
+	{"expect-kernel-all", []string{"--expect", dockerExpect, docker, "--live", "--kernel", "all"}, &kerneltest.Fake{}},
+	{"pid-kernel-all", []string{"--pid", "42", "--syscall", "getppid", "--kernel", "all"}, &kerneltest.Fake{}},
 }
 
 func runGolden(args []string, fake *kerneltest.Fake) []byte {
@@ -168,6 +185,7 @@ func runGolden(args []string, fake *kerneltest.Fake) []byte {
 // TestGolden pins what bpfsim prints in every mode; go test -update
 // rewrites the files. Each case runs twice: the output must be stable.
 func TestGolden(t *testing.T) {
+	t.Setenv("BPFSIM_KERNELS", "testdata/kernels") // --kernel all's kernels
 	for _, tc := range goldenCases {
 		t.Run(tc.name, func(t *testing.T) {
 			golden.CheckStable(t, tc.name, func() []byte { return runGolden(tc.args, tc.fake) })

@@ -86,6 +86,14 @@ kernel run per filter for the whole batch) and prints its return value
 beside ours; --outcome then also makes the call for real under the
 unmodified stack where that is safe (x86_64 only, and only when the kernel
 skips the syscall or the syscall is harmless) and compares what happens.
+--kernel NAME asks a kernel fetched by make kernels (5.10, 6.1, 6.12) or
+an image PATH instead, booted in a QEMU guest; --kernel all asks every
+fetched kernel and prints one answer per kernel (JSON: "kernels", by
+name).
+
+Which syscalls bypass seccomp depends on the release (uretprobe from 6.14
+and 6.12.14, uprobe from 6.18): bpfsim answers for --kernel-version, else
+for the one kernel --live asks, else for the newest release it knows.
 
 Exit status: 0 ran (and every expectation held, or the two policies of
 --diff are equivalent), 1 the kernel would reject a filter or the stack
@@ -132,7 +140,7 @@ type options struct {
 }
 
 // run is the command; open, when not nil, replaces kernel.Open.
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer, open func(context.Context, kernel.Options) (kernel.Kernel, error)) int {
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer, open cli.OpenFunc) int {
 	o := options{kernel: cli.Live{Open: open}}
 	o.in.Hint = func(msg string) { fmt.Fprintf(stderr, "bpfsim: hint: %s\n", msg) }
 	define := func(fs *pflag.FlagSet) {
@@ -161,7 +169,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, open func(con
 		fs.StringVar(&o.expect, "expect", "", "check the cases of the expectations `FILE` (YAML or JSON) and report failures")
 		fs.BoolVar(&o.update, "update", false, "with --expect, write what the policy does now into FILE's failing cases")
 		fs.StringVar(&o.junit, "junit", "", "with --expect, also write a JUnit XML report to `FILE`")
-		fs.StringVar(&o.kver, "kernel-version", "", "with --explain or --html, the Linux `VERSION` (major.minor) the kernel view is for (default: the running kernel's)")
+		fs.StringVar(&o.kver, "kernel-version", "", "the Linux `VERSION` (6.18, 6.12.117) to answer for: with --syscall or --input, which syscalls bypass seccomp there (default: the kernel --live asks, else the newest bpfsim knows, "+seccompdata.NewestKnownKernel().String()+"); with --explain or --html, the kernel view (default: the running kernel's)")
 		fs.BoolVar(&o.dot, "dot", false, "print the policy's control-flow graph with each path's verdict, in DOT")
 		fs.BoolVar(&o.svg, "svg", false, "print that graph drawn as SVG (no system graphviz needed)")
 		fs.StringVar(&o.html, "html", "", "write one self-contained page, the decision table and the graph, to `FILE`")
@@ -189,9 +197,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, open func(con
 		if o.update || o.junit != "" {
 			return 0, cli.Usagef("--update and --junit go with --expect")
 		}
-		if o.kver != "" {
-			return cli.ExitOK, cli.Usagef("--kernel-version goes with --explain")
-		}
 		return simulate(&o, files, stdin, stdout, stderr)
 	})
 }
@@ -217,6 +222,12 @@ func simulate(o *options, files []string, stdin io.Reader, stdout, stderr io.Wri
 	if err != nil {
 		return 0, cli.Usagef("--arch: %v", err)
 	}
+	v, err := o.answerVersion()
+	if err != nil {
+		return 0, err
+	}
+	bypass := vm.KernelOutcomeOptions(v)
+	o.model.NoUretprobeBypass, o.model.NoUprobeBypass = bypass.NoUretprobeBypass, bypass.NoUprobeBypass
 	files, srcs, err := o.in.Sources(o.ctx, &o.kernel, files, stdin)
 	if err != nil {
 		return 0, err
@@ -566,6 +577,31 @@ func diff(o *options, files []string, stdin io.Reader, stdout io.Writer) (int, e
 	return cli.ExitOK, nil
 }
 
+// answerVersion is the release whose rules bpfsim answers calls for
+// (which syscalls bypass seccomp): --kernel-version, else with --live the
+// one kernel asked (a guest's or the running kernel's release), else the
+// newest release bpfsim knows. Under --kernel all it is that newest one
+// too, unless --kernel-version says otherwise.
+func (o *options) answerVersion() (seccompdata.KernelVersion, error) {
+	if o.kver != "" {
+		v, err := seccompdata.ParseKernelVersion(o.kver)
+		if err != nil {
+			return v, cli.Usagef("--kernel-version: %v", err)
+		}
+		return v, nil
+	}
+	if o.live && !o.kernel.All() {
+		ks, err := o.kernel.Kernels(o.ctx)
+		if err != nil {
+			return seccompdata.KernelVersion{}, fmt.Errorf("--live: %w", err)
+		}
+		if v, err := seccompdata.ParseKernelVersion(ks[0].Release); err == nil {
+			return v, nil
+		}
+	}
+	return seccompdata.NewestKnownKernel(), nil
+}
+
 // kernelView is the kernel --kernel-version names, else the running one.
 func (o *options) kernelView() (decision.KernelView, error) {
 	kv := decision.KernelView{Source: "--kernel-version"}
@@ -650,8 +686,13 @@ type result struct {
 	Nr      int32      `json:"nr"`
 	Syscall string     `json:"syscall"`
 	answer
-	Trace  []step        `json:"trace,omitempty"`
-	Kernel *kernelAnswer `json:"kernel,omitempty"`
+	Trace []step `json:"trace,omitempty"`
+	// Kernel is the live kernel's answer (--live); Kernels, under
+	// --kernel all, each kernel's, by name.
+	Kernel  *kernelAnswer            `json:"kernel,omitempty"`
+	Kernels map[string]*kernelAnswer `json:"kernels,omitempty"`
+	// asked are the kernels' answers in the order of --kernel all.
+	asked []*kernelAnswer
 }
 
 // answer is what a stack returns for one call, from the vm or from the
@@ -698,9 +739,13 @@ type step struct {
 	X    uint32 `json:"x"`
 }
 
-// kernelAnswer is the running kernel's answer for one call, with --live.
+// kernelAnswer is a live kernel's answer for one call, with --live.
 type kernelAnswer struct {
-	*answer // nil when Unavailable
+	// Name is the kernel's --kernel name, Release its uname -r (absent
+	// when unknown).
+	Name    string `json:"-"`
+	Release string `json:"release,omitempty"`
+	*answer        // nil when Unavailable
 	// Method says, per filter, how the kernel saw the input (kernel.Method).
 	Method []string `json:"method,omitempty"`
 	// OutcomeSkipped says why --outcome did not make the call.
@@ -735,10 +780,11 @@ func (s *simulator) evaluate(c input.Call) *result {
 	return r
 }
 
-// askKernel fills in the kernel's answers: one Eval per filter for the
-// whole batch, and with --outcome one real call per safe input.
+// askKernel fills in the kernels' answers (one kernel, or each of
+// --kernel all's): one Eval per filter for the whole batch, and with
+// --outcome one real call per safe input.
 func (s *simulator) askKernel(calls []input.Call, results []*result) (bool, error) {
-	k, err := s.o.kernel.Kernel(s.o.ctx)
+	ks, err := s.o.kernel.Kernels(s.o.ctx)
 	if err != nil {
 		return false, fmt.Errorf("--live: %w", err)
 	}
@@ -746,6 +792,32 @@ func (s *simulator) askKernel(calls []input.Call, results []*result) (bool, erro
 	for i := range calls {
 		datas[i] = calls[i].Data
 	}
+	differ := false
+	for _, k := range ks {
+		d, err := s.askOne(k, calls, datas, results)
+		if err != nil {
+			if k.Name != "" && s.o.kernel.All() {
+				return false, fmt.Errorf("kernel %s: %w", k.Name, err)
+			}
+			return false, err
+		}
+		differ = differ || d
+	}
+	for _, r := range results {
+		if !s.o.kernel.All() {
+			r.Kernel = r.asked[0]
+			continue
+		}
+		r.Kernels = make(map[string]*kernelAnswer, len(r.asked))
+		for _, ka := range r.asked {
+			r.Kernels[ka.Name] = ka
+		}
+	}
+	return differ, nil
+}
+
+// askOne adds kernel k's answer to each result.
+func (s *simulator) askOne(k cli.Named, calls []input.Call, datas []seccompdata.Data, results []*result) (bool, error) {
 	evals, err := kernel.EvalStack(s.o.ctx, k, s.progs, datas)
 	if err != nil {
 		var fe *kernel.FilterError
@@ -754,9 +826,21 @@ func (s *simulator) askKernel(calls []input.Call, results []*result) (bool, erro
 		}
 		return false, fmt.Errorf("--live: %w", err)
 	}
+	// The kernel's outcome is judged by the rules of its own release
+	// (which syscalls bypass seccomp there), whatever --kernel-version
+	// says; unknown, both bypass, which is also the safe assumption for
+	// deciding whether a call may be made.
+	model := s.o.model
+	model.NoUretprobeBypass, model.NoUprobeBypass = false, false
+	if v, err := seccompdata.ParseKernelVersion(k.Release); err == nil {
+		b := vm.KernelOutcomeOptions(v)
+		model.NoUretprobeBypass, model.NoUprobeBypass = b.NoUretprobeBypass, b.NoUprobeBypass
+	}
 	differ := false
 	for j, r := range results {
 		e := evals[j]
+		ka := &kernelAnswer{Name: k.Name, Release: k.Release}
+		r.asked = append(r.asked, ka)
 		if !e.Known {
 			var why []string
 			for i, m := range e.Missing {
@@ -764,17 +848,17 @@ func (s *simulator) askKernel(calls []input.Call, results []*result) (bool, erro
 					why = append(why, fmt.Sprintf("%s: %s", s.files[i], m))
 				}
 			}
-			r.Kernel = &kernelAnswer{Unavailable: strings.Join(why, "; "), Agrees: true}
+			ka.Unavailable, ka.Agrees = strings.Join(why, "; "), true
 			continue
 		}
 		ans := newAnswer(calls[j].Arch, e.Ret, e.Rets, e.Filter)
-		ka := &kernelAnswer{answer: &ans}
+		ka.answer = &ans
 		for _, m := range e.Methods {
 			ka.Method = append(ka.Method, m.String())
 		}
 		ka.Diffs = live.CompareRets(r.Ret, r.Rets, e.Ret, e.Rets)
 		if s.o.outcome {
-			obs, err := live.Observe(s.o.ctx, k, s.progs, s.stack, calls[j].Data, e.Ret, s.o.model)
+			obs, err := live.Observe(s.o.ctx, k, s.progs, s.stack, calls[j].Data, e.Ret, model)
 			if err != nil {
 				return false, fmt.Errorf("--outcome: %w", err)
 			}
@@ -783,7 +867,6 @@ func (s *simulator) askKernel(calls []input.Call, results []*result) (bool, erro
 		}
 		ka.Agrees = len(ka.Diffs) == 0
 		differ = differ || !ka.Agrees
-		r.Kernel = ka
 	}
 	return differ, nil
 }
@@ -832,19 +915,29 @@ func (s *simulator) print(r *result) error {
 		fmt.Fprintf(s.w, "  filter=%d (%s)", r.Filter, s.files[r.Filter])
 	}
 	fmt.Fprintf(s.w, "  %s\n", retText(&r.answer))
-	if k := r.Kernel; k != nil && k.Unavailable != "" {
-		fmt.Fprintf(s.w, "    kernel: not evaluated: %s\n", k.Unavailable)
-	} else if k != nil {
+	for _, k := range r.asked {
+		// "kernel", or under --kernel all "kernel 6.1 (6.1.0-50-amd64)".
+		who := "kernel"
+		if s.o.kernel.All() {
+			who = "kernel " + k.Name
+			if k.Release != "" {
+				who += " (" + k.Release + ")"
+			}
+		}
+		if k.Unavailable != "" {
+			fmt.Fprintf(s.w, "    %s: not evaluated: %s\n", who, k.Unavailable)
+			continue
+		}
 		agree := "agrees"
 		if !k.Agrees {
 			agree = "DIFFERS: " + strings.Join(k.Diffs, "; ")
 		}
-		fmt.Fprintf(s.w, "    kernel: %s  %s (%s); %s\n", k.Action, retText(k.answer), strings.Join(k.Method, ", "), agree)
+		fmt.Fprintf(s.w, "    %s: %s  %s (%s); %s\n", who, k.Action, retText(k.answer), strings.Join(k.Method, ", "), agree)
 		switch {
 		case k.Outcome != nil:
-			fmt.Fprintf(s.w, "    kernel outcome: %s\n", kernel.Observed{Install: kernel.Verdict{Accepted: true}, Ran: true, Outcome: *k.Outcome})
+			fmt.Fprintf(s.w, "    %s outcome: %s\n", who, kernel.Observed{Install: kernel.Verdict{Accepted: true}, Ran: true, Outcome: *k.Outcome})
 		case k.OutcomeSkipped != "":
-			fmt.Fprintf(s.w, "    kernel outcome: not observed: %s\n", k.OutcomeSkipped)
+			fmt.Fprintf(s.w, "    %s outcome: not observed: %s\n", who, k.OutcomeSkipped)
 		}
 	}
 	return nil

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -91,7 +92,7 @@ func Inputf(format string, args ...any) error {
 // oracle's helper when --live re-executed the binary for that
 // (kernel.RunChildIfRequested), else runs run on the process's arguments
 // and standard streams and exits with its status.
-func Main(run func(args []string, stdin io.Reader, stdout, stderr io.Writer, open func(context.Context, kernel.Options) (kernel.Kernel, error)) int) {
+func Main(run func(args []string, stdin io.Reader, stdout, stderr io.Writer, open OpenFunc) int) {
 	guest.RunInitIfRequested() // as a VM's /init under --kernel
 	kernel.RunChildIfRequested()
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, nil))
@@ -206,24 +207,42 @@ func Usagef(format string, args ...any) error {
 	return &UsageError{Msg: fmt.Sprintf(format, args...)}
 }
 
-// Live holds the flag that bounds the commands' use of the live kernel,
-// and the kernel once opened.
+// OpenFunc opens the kernel that --kernel names: name is "" for the
+// running kernel, else a name of the cache of make kernels (such as 6.1)
+// or an image path. Tests put a fake kernel behind one.
+type OpenFunc func(ctx context.Context, name string, opts kernel.Options) (kernel.Kernel, error)
+
+// AllKernels is the --kernel value that asks every cached kernel.
+const AllKernels = "all"
+
+// Live holds the flags that choose and bound the commands' use of live
+// kernels, and the kernels once opened.
 type Live struct {
 	Timeout time.Duration
 	// Guest names the kernel --kernel asks for (a name of the cache of
-	// make kernels, such as 6.1, or a path to an image), run in a QEMU
-	// guest; "" is the running kernel.
+	// make kernels, such as 6.1, a path to an image, or AllKernels),
+	// run in a QEMU guest; "" is the running kernel.
 	Guest string
-	// Open opens the kernel; nil means kernel.Open. Tests put a fake
-	// kernel here.
-	Open func(context.Context, kernel.Options) (kernel.Kernel, error)
+	// Open opens a kernel; nil means kernel.Open for the running one and
+	// guest.Open for the others.
+	Open OpenFunc
 	set  bool
-	k    kernel.Kernel
+	ks   []Named
+}
+
+// Named is a kernel a command asks, with the names its report gives it.
+type Named struct {
+	// Name is the --kernel name ("5.10", an image path), "" for the
+	// running kernel.
+	Name string
+	// Release is the kernel's uname -r, "" when unknown.
+	Release string
+	kernel.Kernel
 }
 
 // AddFlags registers --kernel-timeout and --kernel on fs.
 func (l *Live) AddFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&l.Guest, "kernel", "", "with --live or --pid, ask the kernel `NAME` (a version fetched by make kernels, such as 6.1) or image PATH, booted in a QEMU guest, instead of the running one")
+	fs.StringVar(&l.Guest, "kernel", "", "with --live or --pid, ask the kernel `NAME` (a version fetched by make kernels, such as 6.1) or image PATH, booted in a QEMU guest, instead of the running one; with --live, \"all\" asks every fetched kernel and reports per kernel")
 	fs.DurationVar(&l.Timeout, "kernel-timeout", kernel.DefaultTimeout,
 		"give up on the live kernel after `DURATION` for the whole command (default from "+kernel.TimeoutEnv+", else 60s); then exit 5")
 }
@@ -231,7 +250,7 @@ func (l *Live) AddFlags(fs *pflag.FlagSet) {
 // Start returns the command's context, which ends when --kernel-timeout
 // (or BPFSIM_KERNEL_TIMEOUT, when the flag is not given) has passed, and
 // stop, which the command defers: it ends the context and closes the
-// kernel if it was opened.
+// kernels that were opened.
 func (l *Live) Start(fs *pflag.FlagSet) (ctx context.Context, stop func(), err error) {
 	if !fs.Changed("kernel-timeout") {
 		d, err := kernel.TimeoutFromEnv()
@@ -248,35 +267,108 @@ func (l *Live) Start(fs *pflag.FlagSet) (ctx context.Context, stop func(), err e
 	return ctx, func() { cancel(); l.Close() }, nil
 }
 
-// Kernel opens the live kernel on first use (every round trip bounded by
-// the timeout) and returns it; Close closes it.
+// All reports whether --kernel all asks every cached kernel.
+func (l *Live) All() bool { return l.Guest == AllKernels }
+
+// Kernel opens the one live kernel on first use (every round trip
+// bounded by the timeout) and returns it; Close closes it. Under
+// --kernel all it is a usage error: the command asks Kernels instead.
 func (l *Live) Kernel(ctx context.Context) (kernel.Kernel, error) {
-	if l.k != nil {
-		return l.k, nil
+	if l.All() {
+		return nil, Usagef("--kernel all is for bpfcheck --live and bpfsim --live with --syscall or --input; name one kernel here")
+	}
+	ks, err := l.Kernels(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return ks[0].Kernel, nil
+}
+
+// Kernels opens, on first use, the kernels --kernel names: the running
+// one, one guest, or under --kernel all a guest of every kernel that make
+// kernels fetched, booted side by side, in the cache's order. If one
+// cannot be opened, none is kept and the error names it.
+func (l *Live) Kernels(ctx context.Context) ([]Named, error) {
+	if l.ks != nil {
+		return l.ks, nil
 	}
 	if !l.set {
 		return nil, errors.New("internal error: Live.Start was not called")
 	}
-	open := l.Open
-	switch {
-	case open != nil:
-	case l.Guest != "":
-		open = func(ctx context.Context, opts kernel.Options) (kernel.Kernel, error) {
-			g, err := guest.Open(ctx, guest.Options{Kernel: l.Guest, Timeout: opts.Timeout})
-			if err != nil {
-				return nil, unavailable{err} // exit 5, as a host kernel without seccomp
-			}
-			return g, nil
+	names := []string{l.Guest}
+	if l.All() {
+		cached, err := guest.Kernels()
+		if err != nil {
+			return nil, fmt.Errorf("--kernel all: %w", unavailable{err})
 		}
-	default:
-		open = func(ctx context.Context, opts kernel.Options) (kernel.Kernel, error) { return kernel.Open(ctx, opts) }
+		if len(cached) == 0 {
+			return nil, fmt.Errorf("--kernel all: %w", unavailable{fmt.Errorf("no kernel images in %s: run make kernels", guest.CacheDir())})
+		}
+		names = names[:0]
+		for _, c := range cached {
+			names = append(names, c.Name)
+		}
 	}
-	o, err := open(ctx, kernel.Options{Timeout: l.Timeout})
+	open := l.Open
+	if open == nil {
+		open = openKernel
+	}
+	ks := make([]Named, len(names))
+	errs := make([]error, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Go(func() {
+			k, err := open(ctx, name, kernel.Options{Timeout: l.Timeout})
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			ks[i] = Named{Name: name, Release: releaseOf(name, k), Kernel: k}
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err == nil {
+			continue
+		}
+		for _, k := range ks {
+			if k.Kernel != nil {
+				k.Close()
+			}
+		}
+		if names[i] == "" {
+			return nil, fmt.Errorf("live kernel: %w", err)
+		}
+		return nil, fmt.Errorf("live kernel %s: %w", names[i], err)
+	}
+	l.ks = ks
+	return ks, nil
+}
+
+// openKernel opens the running kernel, or boots name in a guest.
+func openKernel(ctx context.Context, name string, opts kernel.Options) (kernel.Kernel, error) {
+	if name == "" {
+		return kernel.Open(ctx, opts)
+	}
+	g, err := guest.Open(ctx, guest.Options{Kernel: name, Timeout: opts.Timeout})
 	if err != nil {
-		return nil, fmt.Errorf("live kernel: %w", err)
+		return nil, unavailable{err} // exit 5, as a host kernel without seccomp
 	}
-	l.k = o
-	return o, nil
+	return g, nil
+}
+
+// releaseOf is k's uname -r: a guest's (or a fake's) KernelRelease, the
+// host's osrelease for the running kernel, else "".
+func releaseOf(name string, k kernel.Kernel) string {
+	if r, ok := k.(interface{ KernelRelease() string }); ok {
+		return r.KernelRelease()
+	}
+	if name == "" {
+		if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
+			return strings.TrimSpace(string(b))
+		}
+	}
+	return ""
 }
 
 // unavailable is a kernel that cannot be asked: ExitCode maps it to
@@ -286,12 +378,12 @@ type unavailable struct{ err error }
 func (u unavailable) Error() string   { return u.err.Error() }
 func (u unavailable) Unwrap() []error { return []error{u.err, kernel.ErrUnsupported} }
 
-// Close closes the kernel, if it was opened.
+// Close closes the kernels that were opened.
 func (l *Live) Close() {
-	if l.k != nil {
-		l.k.Close()
-		l.k = nil
+	for _, k := range l.ks {
+		k.Close()
 	}
+	l.ks = nil
 }
 
 // Input holds the flags that say how to read policy files.

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bpfsim/bpfsim/internal/cli"
 	"github.com/bpfsim/bpfsim/internal/kerneltest"
 	"github.com/bpfsim/bpfsim/kernel"
 )
@@ -46,16 +47,26 @@ func Check(t *testing.T, name string, got []byte) {
 
 // Command is a command's run function, as both commands' main packages
 // define it; open, when not nil, replaces kernel.Open.
-type Command func(args []string, stdin io.Reader, stdout, stderr io.Writer, open func(context.Context, kernel.Options) (kernel.Kernel, error)) int
+type Command func(args []string, stdin io.Reader, stdout, stderr io.Writer, open cli.OpenFunc) int
 
 // Transcript runs cmd with args and no standard input, with fake as its
 // kernel when not nil, and returns what a golden file holds: the command
 // line, the exit status, stdout and stderr.
 func Transcript(name string, cmd Command, args []string, fake *kerneltest.Fake) []byte {
 	var out, errOut bytes.Buffer
-	var open func(context.Context, kernel.Options) (kernel.Kernel, error)
+	var open cli.OpenFunc
 	if fake != nil {
-		open = func(context.Context, kernel.Options) (kernel.Kernel, error) { return fake, nil }
+		// The running kernel is fake itself; a kernel of --kernel NAME
+		// (each of --kernel all's) is a copy that gives its release as
+		// NAME.0-fake.
+		open = func(_ context.Context, name string, _ kernel.Options) (kernel.Kernel, error) {
+			if name == "" {
+				return fake, nil
+			}
+			f := *fake
+			f.Release = name + ".0-fake"
+			return &f, nil
+		}
 	}
 	code := cmd(args, strings.NewReader(""), &out, &errOut, open)
 	return []byte(fmt.Sprintf("$ %s %s\nexit %d\n--- stdout\n%s--- stderr\n%s", name, strings.Join(args, " "), code, out.String(), errOut.String()))

@@ -28,7 +28,12 @@ type Fake struct {
 	// a *kernel.TooLongError, as the real oracle refuses programs it
 	// cannot instrument.
 	TooLong int
+	// Release is what KernelRelease returns: the fake kernel's uname -r.
+	Release string
 }
+
+// KernelRelease returns f.Release.
+func (f *Fake) KernelRelease() string { return f.Release }
 
 var _ kernel.Kernel = (*Fake)(nil)
 

@@ -107,18 +107,21 @@ func Harmless(nr int32) bool {
 // is made from the oracle's x86_64 thread, so only native x86_64 inputs
 // (x32 included) qualify; it must not run unless it is harmless, so the
 // kernel's own return value ret (from kernel.Oracle.Eval) must be an
-// action that skips the syscall.
-func SafeToIssue(d *seccompdata.Data, ret uint32, readsIP bool) (bool, string) {
+// action that skips the syscall. kernel says which syscalls bypass seccomp
+// on the kernel that would make the call (its release's rules,
+// vm.KernelOutcomeOptions); the zero value, where both uretprobe and uprobe
+// do, is the safe assumption when the release is not known.
+func SafeToIssue(d *seccompdata.Data, ret uint32, readsIP bool, kernel vm.OutcomeOptions) (bool, string) {
 	if d.Arch != seccompdata.AuditArchX86_64 {
 		return false, "only x86_64 calls can be made for real"
 	}
 	if readsIP {
 		return false, "the filter reads instruction_pointer, which a real call cannot choose"
 	}
-	if d.Nr == seccompdata.NrUretprobeX86_64 || d.Nr == seccompdata.NrUprobeX86_64 {
+	if kernel.Bypasses(d) {
 		// uretprobe and uprobe skip seccomp on x86_64
 		// (seccomp_uprobe_exception, kernel/seccomp.c).
-		return false, "this syscall bypasses seccomp and would run"
+		return false, "this syscall bypasses seccomp on this kernel and would run"
 	}
 	if Harmless(d.Nr & ^int32(seccompdata.X32SyscallBit)) {
 		return true, ""
@@ -153,7 +156,7 @@ func Observe(ctx context.Context, k kernel.Kernel, progs []program.Program, stac
 	for _, p := range progs {
 		readsIP = readsIP || program.ReadsInstructionPointer(p)
 	}
-	if ok, why := SafeToIssue(&d, ret, readsIP); !ok {
+	if ok, why := SafeToIssue(&d, ret, readsIP, opts); !ok {
 		return Observation{Skipped: why}, nil
 	}
 	env := kernel.OutcomeEnv{Tracer: opts.Tracer, Listener: opts.Listener, SecondThread: !opts.LastThread}
