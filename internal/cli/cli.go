@@ -381,7 +381,9 @@ func (u unavailable) Unwrap() []error { return []error{u.err, kernel.ErrUnsuppor
 // Close closes the kernels that were opened.
 func (l *Live) Close() {
 	for _, k := range l.ks {
-		k.Close()
+		if k.Kernel != nil {
+			k.Close()
+		}
 	}
 	l.ks = nil
 }
