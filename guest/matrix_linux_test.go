@@ -32,10 +32,12 @@ import (
 //
 //   - "JIT": net.core.bpf_jit_enable 1, the default command line. The
 //     corpus, the verifier/vm differential (verdicts and eval pairs, a
-//     quarter of them i386 through int $0x80), x32 calls with x32 off,
-//     and the set of programs the interpreter guest runs too.
-//   - "interpreter": bpf_jit_enable 0. The corpus again, and the shared
-//     set, whose answers must equal the JIT guest's one for one.
+//     quarter of them i386 through int $0x80), the four real filters on
+//     generated inputs, x32 calls with x32 off, and the set of programs
+//     the interpreter guest runs too.
+//   - "interpreter": bpf_jit_enable 0. The corpus again, the same real
+//     filters and shared set, whose answers must equal the JIT guest's
+//     one for one.
 //   - "x32": syscall.x32=y, for x32 calls for real. It is a guest of its
 //     own because the corpus records what an allowed x32 call does with
 //     x32 off (-ENOSYS), which x32=y changes.
@@ -155,6 +157,7 @@ type matrixSets struct {
 	diffEvals   []evalBatch
 	shared      []program.Program // verdicts in both guests
 	sharedEvals []evalBatch       // eval batches in both guests
+	real        []realFilter
 }
 
 // evalBatch is a program and its inputs.
@@ -207,6 +210,7 @@ func newMatrixSets(t *testing.T) *matrixSets {
 		}
 		s.sharedEvals = append(s.sharedEvals, evalBatch{p, withI386(gen.Inputs(p, perProg), 4)})
 	}
+	s.real = realFilters(t, envInt("BPFSIM_MATRIX_REAL_INPUTS", 2000))
 	return s
 }
 
@@ -226,7 +230,8 @@ func withI386(in []seccompdata.Data, every int) []seccompdata.Data {
 // (it takes minutes under TCG). Sizes: BPFSIM_MATRIX_PROGRAMS (verdicts of
 // the differential, default 1,000), BPFSIM_MATRIX_PAIRS (its eval pairs,
 // 10,000), BPFSIM_JIT_PROGRAMS and BPFSIM_JIT_PAIRS (the set both guests
-// run, 300 and 4,000).
+// run, 300 and 4,000), BPFSIM_MATRIX_REAL_INPUTS (inputs per real filter,
+// 2,000).
 func TestMatrix(t *testing.T) {
 	if os.Getenv("BPFSIM_MATRIX") == "" {
 		t.Skip("set BPFSIM_MATRIX=1 to run the kernel matrix (needs QEMU and make kernels)")
@@ -312,6 +317,7 @@ func runKernel(t *testing.T, name string, sets *matrixSets, row *matrixRow) {
 	common := []part{
 		{"corpus", func(ctx context.Context, s *side) error { return corpusPart(ctx, s, sets) }},
 		{"shared", func(ctx context.Context, s *side) error { return sharedPart(ctx, s, sets) }},
+		{"real filters", func(ctx context.Context, s *side) error { return realPart(ctx, s, sets.real) }},
 	}
 	plans := map[*side][]part{
 		jit: append(append([]part{}, common...),
