@@ -33,11 +33,13 @@ import (
 //   - "JIT": net.core.bpf_jit_enable 1, the default command line. The
 //     corpus, the verifier/vm differential (verdicts and eval pairs, a
 //     quarter of them i386 through int $0x80), the four real filters on
-//     generated inputs, x32 calls with x32 off, and the set of programs
-//     the interpreter guest runs too.
+//     generated inputs, the path limit of stacks at its boundary, x32
+//     calls with x32 off, and the set of programs the interpreter guest
+//     runs too.
 //   - "interpreter": bpf_jit_enable 0. The corpus again, the same real
-//     filters and shared set, whose answers must equal the JIT guest's
-//     one for one.
+//     filters, path-limit stacks and shared set, whose answers must equal
+//     the JIT guest's one for one; and random stacks (verdicts against
+//     verifier.CheckStack, kernel.EvalStack against vm.Stack).
 //   - "x32": syscall.x32=y, for x32 calls for real. It is a guest of its
 //     own because the corpus records what an allowed x32 call does with
 //     x32 off (-ENOSYS), which x32=y changes.
@@ -158,6 +160,9 @@ type matrixSets struct {
 	shared      []program.Program // verdicts in both guests
 	sharedEvals []evalBatch       // eval batches in both guests
 	real        []realFilter
+	limits      []limitStack
+	stacks      []randomStack
+	evalStacks  []evalStack
 }
 
 // evalBatch is a program and its inputs.
@@ -211,6 +216,9 @@ func newMatrixSets(t *testing.T) *matrixSets {
 		s.sharedEvals = append(s.sharedEvals, evalBatch{p, withI386(gen.Inputs(p, perProg), 4)})
 	}
 	s.real = realFilters(t, envInt("BPFSIM_MATRIX_REAL_INPUTS", 2000))
+	s.limits = limitStacks(t)
+	s.stacks = randomStacks(envInt("BPFSIM_MATRIX_STACKS", 60))
+	s.evalStacks = evalStacks(s.real, envInt("BPFSIM_MATRIX_STACK_EVALS", 12))
 	return s
 }
 
@@ -231,7 +239,8 @@ func withI386(in []seccompdata.Data, every int) []seccompdata.Data {
 // the differential, default 1,000), BPFSIM_MATRIX_PAIRS (its eval pairs,
 // 10,000), BPFSIM_JIT_PROGRAMS and BPFSIM_JIT_PAIRS (the set both guests
 // run, 300 and 4,000), BPFSIM_MATRIX_REAL_INPUTS (inputs per real filter,
-// 2,000).
+// 2,000), BPFSIM_MATRIX_STACKS (random stacks, 60), BPFSIM_MATRIX_STACK_EVALS
+// (stacks evaluated, 12).
 func TestMatrix(t *testing.T) {
 	if os.Getenv("BPFSIM_MATRIX") == "" {
 		t.Skip("set BPFSIM_MATRIX=1 to run the kernel matrix (needs QEMU and make kernels)")
@@ -318,13 +327,15 @@ func runKernel(t *testing.T, name string, sets *matrixSets, row *matrixRow) {
 		{"corpus", func(ctx context.Context, s *side) error { return corpusPart(ctx, s, sets) }},
 		{"shared", func(ctx context.Context, s *side) error { return sharedPart(ctx, s, sets) }},
 		{"real filters", func(ctx context.Context, s *side) error { return realPart(ctx, s, sets.real) }},
+		{"path limit", func(ctx context.Context, s *side) error { return limitPart(ctx, s, sets.limits) }},
 	}
 	plans := map[*side][]part{
 		jit: append(append([]part{}, common...),
 			part{"differential", func(ctx context.Context, s *side) error { return diffPart(ctx, s, sets) }},
 			part{"x32 off", func(ctx context.Context, s *side) error { return x32Part(ctx, s, false) }}),
-		interp: common,
-		x32:    {{"x32 on", func(ctx context.Context, s *side) error { return x32Part(ctx, s, true) }}},
+		interp: append(append([]part{}, common...),
+			part{"stacks", func(ctx context.Context, s *side) error { return stackPart(ctx, s, sets.stacks, sets.evalStacks) }}),
+		x32: {{"x32 on", func(ctx context.Context, s *side) error { return x32Part(ctx, s, true) }}},
 	}
 	failures := make([]error, len(sides))
 	for i, s := range sides {
