@@ -33,13 +33,13 @@ import (
 //   - "JIT": net.core.bpf_jit_enable 1, the default command line. The
 //     corpus, the verifier/vm differential (verdicts and eval pairs, a
 //     quarter of them i386 through int $0x80), the four real filters on
-//     generated inputs, the path limit of stacks at its boundary, x32
-//     calls with x32 off, and the set of programs the interpreter guest
-//     runs too.
+//     generated inputs, the path limit of stacks at its boundary, the
+//     outcome of every action, x32 calls with x32 off, and the set of
+//     programs the interpreter guest runs too.
 //   - "interpreter": bpf_jit_enable 0. The corpus again, the same real
-//     filters, path-limit stacks and shared set, whose answers must equal
-//     the JIT guest's one for one; and random stacks (verdicts against
-//     verifier.CheckStack, kernel.EvalStack against vm.Stack).
+//     filters, path-limit stacks, outcomes and shared set, whose answers
+//     must equal the JIT guest's one for one; and random stacks (verdicts
+//     against verifier.CheckStack, kernel.EvalStack against vm.Stack).
 //   - "x32": syscall.x32=y, for x32 calls for real. It is a guest of its
 //     own because the corpus records what an allowed x32 call does with
 //     x32 off (-ENOSYS), which x32=y changes.
@@ -161,6 +161,7 @@ type matrixSets struct {
 	sharedEvals []evalBatch       // eval batches in both guests
 	real        []realFilter
 	limits      []limitStack
+	outcomes    []outcomeCase
 	stacks      []randomStack
 	evalStacks  []evalStack
 }
@@ -217,6 +218,7 @@ func newMatrixSets(t *testing.T) *matrixSets {
 	}
 	s.real = realFilters(t, envInt("BPFSIM_MATRIX_REAL_INPUTS", 2000))
 	s.limits = limitStacks(t)
+	s.outcomes = outcomeCases()
 	s.stacks = randomStacks(envInt("BPFSIM_MATRIX_STACKS", 60))
 	s.evalStacks = evalStacks(s.real, envInt("BPFSIM_MATRIX_STACK_EVALS", 12))
 	return s
@@ -328,6 +330,7 @@ func runKernel(t *testing.T, name string, sets *matrixSets, row *matrixRow) {
 		{"shared", func(ctx context.Context, s *side) error { return sharedPart(ctx, s, sets) }},
 		{"real filters", func(ctx context.Context, s *side) error { return realPart(ctx, s, sets.real) }},
 		{"path limit", func(ctx context.Context, s *side) error { return limitPart(ctx, s, sets.limits) }},
+		{"outcomes", func(ctx context.Context, s *side) error { return outcomePart(ctx, s, sets.outcomes) }},
 	}
 	plans := map[*side][]part{
 		jit: append(append([]part{}, common...),
