@@ -570,7 +570,8 @@ func targeted(nr int32, act uint32) program.Program {
 }
 
 // outcomeAnswer is o without what changes from run to run (the call
-// address, the notification's id and pid, getppid's pid).
+// address, the notification's id and pid, the pid getppid returns, x32
+// getppid's included).
 func outcomeAnswer(nr int32, o kernel.Observed) string {
 	oc := o.Outcome
 	if oc.Trap != nil {
@@ -585,7 +586,7 @@ func outcomeAnswer(nr int32, o kernel.Observed) string {
 	}
 	o.Outcome = oc
 	s := o.String()
-	if nr == seccompdata.NrGetppidX86_64 && oc.Returned && oc.Return > 0 && oc.Trap == nil {
+	if nr&^seccompdata.X32SyscallBit == seccompdata.NrGetppidX86_64 && oc.Returned && oc.Return > 0 && oc.Trap == nil {
 		s = strings.Replace(s, fmt.Sprintf("returned %d", oc.Return), "returned a pid", 1)
 	}
 	return fmt.Sprintf("%s; runs %v", s, oc.Runs)
