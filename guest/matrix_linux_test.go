@@ -255,8 +255,8 @@ func TestMatrix(t *testing.T) {
 		rows = append(rows, row)
 		t.Run(name, func(t *testing.T) { runKernel(t, name, sets, row) })
 	}
-	crossKernel(t, rows)
-	table := matrixTable(rows)
+	across := crossKernel(t, rows)
+	table := matrixTable(rows, across)
 	t.Log(table)
 	fmt.Print(table)
 }
@@ -409,10 +409,13 @@ func reportFindings(t *testing.T, where string, fs []finding) {
 
 // crossKernel compares the answers of the same guest across kernels: any
 // difference between two kernels is a finding, reported under the
-// "across kernels" check of every kernel that is not in the majority.
-func crossKernel(t *testing.T, rows []*matrixRow) {
+// "across kernels" check of every kernel that is not in the majority. It
+// returns how many answers it compared (each answer given by at least two
+// kernels counts once).
+func crossKernel(t *testing.T, rows []*matrixRow) int {
+	compared := 0
 	if len(rows) < 2 {
-		return
+		return 0
 	}
 	for gi := range guestSpecs {
 		var ss []*side
@@ -431,6 +434,13 @@ func crossKernel(t *testing.T, rows []*matrixRow) {
 				if v, ok := s.answers[name]; ok {
 					vals[v] = append(vals[v], s.kernel)
 				}
+			}
+			given := 0
+			for _, ks := range vals {
+				given += len(ks)
+			}
+			if given >= 2 {
+				compared++
 			}
 			if len(vals) < 2 {
 				continue
@@ -465,10 +475,12 @@ func crossKernel(t *testing.T, rows []*matrixRow) {
 			}
 		}
 	}
+	return compared
 }
 
-// matrixTable is the summary table, then the findings by check.
-func matrixTable(rows []*matrixRow) string {
+// matrixTable is the summary table, a line on the comparison across
+// kernels (across answers compared), then the findings by check.
+func matrixTable(rows []*matrixRow, across int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n| kernel | release | boot (JIT, interpreter, x32) | verdicts (single + stacks) | eval pairs | int $0x80 cases | x32 cases | interpreter-vs-JIT pairs | outcomes | corpus entries (JIT, interpreter) | disagreements | wall time | round trips/s | eval pairs/s |\n|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	checks := map[string]bool{}
@@ -509,6 +521,9 @@ func matrixTable(rows []*matrixRow) string {
 			r.name, r.release, strings.Join(boots, ", "), thousands(int(v)), thousands(int(sv)), thousands(int(pairs)),
 			thousands(int(int80)), thousands(int(x32)), jit, thousands(int(outs)), strings.Join(corp, ", "), nfind,
 			r.wall.Seconds(), float64(trips)/secs, float64(pairs)/secs)
+	}
+	if len(rows) > 1 {
+		fmt.Fprintf(&b, "\nAcross kernels: %s answers compared, each given by the same guest of at least two kernels.\n", thousands(across))
 	}
 	if len(checks) == 0 {
 		b.WriteString("\nNo disagreements: every kernel agrees with bpfsim, with itself with the JIT off, and with the other kernels.\n")
