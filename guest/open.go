@@ -37,26 +37,45 @@ type Guest struct {
 	m *machine
 }
 
-// Open boots a guest and waits until its oracle answers a probe.
-func Open(ctx context.Context, opts Options) (*Guest, error) {
-	img, err := ResolveKernel(opts.Kernel)
-	if err != nil {
-		return nil, err
+// Check reports, without booting anything, why Open could not boot a
+// guest with opts: an image it cannot find (wrapping ErrNoKernel for a
+// name the cache lacks), no emulator (ErrNoQEMU), or an init that is not a
+// static x86_64 executable (ErrNotStatic). Open makes the same checks
+// first, in that order.
+func Check(opts Options) error {
+	_, _, _, err := prepare(opts)
+	return err
+}
+
+// prepare resolves the image, the emulator and the init of opts, and
+// checks that the init can run in a guest.
+func prepare(opts Options) (img, qemu, init string, err error) {
+	if img, err = ResolveKernel(opts.Kernel); err != nil {
+		return "", "", "", err
 	}
-	qemu := opts.QEMU
+	qemu = opts.QEMU
 	if qemu == "" {
 		qemu = "qemu-system-x86_64"
 	}
 	if qemu, err = exec.LookPath(qemu); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNoQEMU, err)
+		return "", "", "", fmt.Errorf("%w: %v", ErrNoQEMU, err)
 	}
-	init := opts.Init
+	init = opts.Init
 	if init == "" {
 		if init, err = os.Executable(); err != nil {
-			return nil, err
+			return "", "", "", err
 		}
 	}
 	if err := checkStatic(init); err != nil {
+		return "", "", "", err
+	}
+	return img, qemu, init, nil
+}
+
+// Open boots a guest and waits until its oracle answers a probe.
+func Open(ctx context.Context, opts Options) (*Guest, error) {
+	img, qemu, init, err := prepare(opts)
+	if err != nil {
 		return nil, err
 	}
 	accel := opts.Accel
