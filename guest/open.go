@@ -10,10 +10,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/bpfsim/bpfsim/kernel"
 )
@@ -206,12 +210,22 @@ func boot(ctx context.Context, qemu, img, init, accel string, opts Options, dead
 		return fail(err)
 	}
 	m.cmd.Stdout, m.cmd.Stderr = qlog, qlog
-	m.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := m.cmd.Start(); err != nil {
-		qlog.Close()
-		return fail(fmt.Errorf("starting %s: %w", qemu, err))
-	}
+	// QEMU gets SIGKILL when this process ends, however it ends: a guest
+	// cannot tell that the host end of its serial link closed, so an
+	// emulator left behind would run for ever. The signal follows the
+	// thread that started QEMU, which therefore stays locked to the
+	// goroutine below until QEMU has exited.
+	m.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	inheritNothing()
+	started := make(chan error, 1)
 	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		if err := m.cmd.Start(); err != nil {
+			started <- err
+			return
+		}
+		started <- nil
 		err := m.cmd.Wait()
 		qlog.Close()
 		m.mu.Lock()
@@ -223,6 +237,10 @@ func boot(ctx context.Context, qemu, img, init, accel string, opts Options, dead
 		m.mu.Unlock()
 		close(m.done)
 	}()
+	if err := <-started; err != nil {
+		qlog.Close()
+		return fail(fmt.Errorf("starting %s: %w", qemu, err))
+	}
 	failM := func(err error) (*machine, net.Conn, string, error) {
 		m.stop()
 		return nil, nil, "", err
@@ -267,6 +285,7 @@ func boot(ctx context.Context, qemu, img, init, accel string, opts Options, dead
 			if rel, ok := strings.CutPrefix(string(line), readyMagic+" "); ok {
 				stopWatch()
 				conn.SetReadDeadline(time.Time{})
+				os.Remove(initrd) // loaded at QEMU's start; nothing reads it again
 				return m, conn, rel, nil
 			}
 			line = line[:0]
@@ -274,6 +293,24 @@ func boot(ctx context.Context, qemu, img, init, accel string, opts Options, dead
 		}
 		if len(line) < 4096 {
 			line = append(line, b[0])
+		}
+	}
+}
+
+// inheritNothing marks close-on-exec every descriptor this process
+// inherited without that flag (Go opens every file with it), so that QEMU
+// holds none of them: a fuzzing worker's pipes to its coordinator, for
+// one, would otherwise stay open in the emulator, and the coordinator
+// would wait for their end for ever. Descriptors passed to a child on
+// purpose (exec.Cmd's ExtraFiles) are unaffected.
+func inheritNothing() {
+	fds, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return
+	}
+	for _, e := range fds {
+		if fd, err := strconv.Atoi(e.Name()); err == nil && fd > 2 {
+			unix.FcntlInt(uintptr(fd), unix.F_SETFD, unix.FD_CLOEXEC)
 		}
 	}
 }
