@@ -64,6 +64,29 @@ func TestInnerGuest(t *testing.T) {
 	}
 }
 
+// TestInnerShared is what TestGuest runs with BPFSIM_KERNEL set: Shared
+// boots one guest for the whole process.
+func TestInnerShared(t *testing.T) {
+	if os.Getenv(innerEnv) == "" {
+		t.Skip("run by TestGuest")
+	}
+	o := kerneltest.Shared(t)
+	for i := range 2 {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			if o2 := kerneltest.Shared(t); o2 != o {
+				t.Errorf("a second oracle (helper %d, then %d)", o.HelperPID(), o2.HelperPID())
+			}
+			v, err := o.Verdict(context.Background(), []program.Program{{{Op: 0x06, K: 0x7fff0000}}})
+			if err != nil {
+				kerneltest.Fail(t, err)
+			}
+			if !v.Accepted {
+				t.Errorf("ret allow: %+v", v)
+			}
+		})
+	}
+}
+
 // With BPFSIM_KERNEL naming a kernel no guest can boot from, the live
 // tests skip, each with the reason and its fix, and the host kernel is
 // not probed: a probe would meet the hang injected into its helper and
@@ -111,9 +134,10 @@ func TestGuestUnavailableSkips(t *testing.T) {
 
 // With BPFSIM_KERNEL set, Open's oracle is a QEMU guest booted from that
 // kernel (5.10 under BPFSIM_MATRIX=1 alone): it answers verdicts and an
-// Eval, the test's log says which kernel answered, and a guest that stops
-// answering fails the test that meets it and every later live test, as a
-// host kernel does.
+// Eval, the test's log says which kernel answered, and its files are gone
+// when the test ends; Shared boots one guest for the whole process, which
+// Main powers off; and a guest that stops answering fails the test that
+// meets it and every later live test, as a host kernel does.
 func TestGuest(t *testing.T) {
 	name := os.Getenv(kerneltest.KernelEnv)
 	if name == "" && os.Getenv("BPFSIM_MATRIX") == "" {
@@ -134,11 +158,21 @@ func TestGuest(t *testing.T) {
 		}
 	}
 
+	// The guests' files go to tmp, and are gone when their tests end.
+	leftIn := func(t *testing.T, tmp string) {
+		t.Helper()
+		if left, _ := os.ReadDir(tmp); len(left) > 0 {
+			t.Errorf("the guest left %d files in TMPDIR", len(left))
+		}
+	}
+
 	t.Run("oracle", func(t *testing.T) {
-		out := runInner(t, exe, "^TestInnerGuest$", 5*time.Minute, kerneltest.KernelEnv+"="+name)
+		tmp := t.TempDir()
+		out := runInner(t, exe, "^TestInnerGuest$", 5*time.Minute, kerneltest.KernelEnv+"="+name, "TMPDIR="+tmp)
 		if !strings.Contains(out, "--- PASS: TestInnerGuest") {
 			t.Fatalf("the inner test did not pass:\n%s", out)
 		}
+		leftIn(t, tmp)
 		m := regexp.MustCompile(`kernel oracle: QEMU guest (\S+), Linux (\S+) \((tcg|kvm)\), booted in (\S+)`).FindStringSubmatch(out)
 		switch {
 		case m == nil:
@@ -150,9 +184,25 @@ func TestGuest(t *testing.T) {
 		}
 	})
 
+	t.Run("shared", func(t *testing.T) {
+		tmp := t.TempDir()
+		out := runInner(t, exe, "^TestInnerShared$", 5*time.Minute, kerneltest.KernelEnv+"="+name, "TMPDIR="+tmp)
+		if !strings.Contains(out, "--- PASS: TestInnerShared") {
+			t.Fatalf("the inner test did not pass:\n%s", out)
+		}
+		if n := strings.Count(out, "kerneltest: shared kernel oracle: QEMU guest "+name+", Linux "+series); n != 1 {
+			t.Errorf("the shared guest was announced %d times, want once:\n%s", n, out)
+		}
+		if n := strings.Count(out, "kernel oracle: QEMU guest "+name); n != 1+3 {
+			t.Errorf("the shared guest is in %d tests' logs and on stderr, want 3 and once:\n%s", n, out)
+		}
+		leftIn(t, tmp) // Main powered it off
+	})
+
 	t.Run("stall", func(t *testing.T) {
+		tmp := t.TempDir()
 		out := runInner(t, exe, "^TestInner(Live|Later)$", 5*time.Minute,
-			kerneltest.KernelEnv+"="+name, kernel.FaultEnv+"=hang-after=1", kernel.TimeoutEnv+"=5s")
+			kerneltest.KernelEnv+"="+name, kernel.FaultEnv+"=hang-after=1", kernel.TimeoutEnv+"=5s", "TMPDIR="+tmp)
 		for _, want := range []string{
 			"--- FAIL: TestInnerLive",
 			"the kernel stalled during this run (possibly because of it): kernel stalled: verdict got no answer within 5",
@@ -163,6 +213,7 @@ func TestGuest(t *testing.T) {
 				t.Errorf("output lacks %q:\n%s", want, out)
 			}
 		}
+		leftIn(t, tmp) // the stalled guest was killed and cleared away
 	})
 }
 

@@ -95,7 +95,10 @@ func probe() {
 				state.noGuest = fmt.Errorf("%w (the guest's /init is this test binary)", state.noGuest)
 			}
 			fmt.Fprintf(os.Stderr, "kerneltest: LIVE KERNEL TESTS WILL SKIP: %v\n", state.noGuest)
+			return
 		}
+		img, _ := guest.ResolveKernel(name)
+		fmt.Fprintf(os.Stderr, "kerneltest: %s=%s: the live tests ask QEMU guests booted from %s, not this host's kernel\n", KernelEnv, name, img)
 		return
 	}
 	if kernel.Available() != nil {
@@ -193,7 +196,9 @@ func Open(t testing.TB) *kernel.Oracle {
 // exits when this process does. Fuzz targets use it, since each fuzzing
 // worker is one process. With BPFSIM_KERNEL set, it is a guest booted on
 // first use (each fuzzing worker boots its own), announced once on
-// standard error and powered off by Main when the tests end.
+// standard error, and in t's log every time (a fuzzing worker's standard
+// error goes nowhere, but the log of a failing input is reported), and
+// powered off by Main when the tests end.
 func Shared(t testing.TB) *kernel.Oracle {
 	t.Helper()
 	Require(t)
@@ -210,10 +215,13 @@ func Shared(t testing.TB) *kernel.Oracle {
 			state.shared, state.sharedErr = kernel.Open(context.Background(), kernel.Options{})
 		}
 	}
-	o, err := state.shared, state.sharedErr
+	o, g, err := state.shared, state.sharedGuest, state.sharedErr
 	state.mu.Unlock()
 	if err != nil {
 		Fail(t, err)
+	}
+	if g != nil {
+		t.Logf("kernel oracle: %s", describe(os.Getenv(KernelEnv), g))
 	}
 	return o
 }
