@@ -73,8 +73,11 @@ diff:
 # none can boot fails. FUZZ_TARGETS=./fuzz:FuzzVMVsKernel picks targets.
 FUZZPARALLEL ?= 1
 # Go minimises each new interesting input for up to 60s by default, which
-# at a few hundred kernel round trips a second stalls short runs.
-FUZZMINIMIZETIME ?= 5s
+# at a few hundred kernel round trips a second stalls short runs. In a
+# guest a round trip takes tens of milliseconds, and a worker still inside
+# one when the minimisation's time is up is killed and restarted, which
+# boots a new guest: there a count bounds it instead.
+FUZZMINIMIZETIME ?= $(if $(filter-out host,$(KERNEL)),20x,5s)
 FUZZ_TARGETS = ./fuzz:FuzzVerifierVsKernel ./fuzz:FuzzVMVsKernel ./fuzz:FuzzPolicyReference \
 	./fuzz:FuzzReaders ./fuzz/examples/goseccompbpf:FuzzGoSeccompBPF \
 	./program:FuzzDecode ./program:FuzzAnnotate ./vm:FuzzRun ./vm:FuzzFastPath ./decision:FuzzTableVsVM ./decision:FuzzProgramVsVM ./internal/input:FuzzParseFast
