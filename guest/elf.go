@@ -7,7 +7,8 @@ import (
 
 // checkStatic reports why path cannot be the init of a guest that has no
 // libraries: it must be an x86_64 ELF executable with no interpreter and
-// no shared libraries (a Go binary built with CGO_ENABLED=0).
+// no shared libraries (a Go binary built with CGO_ENABLED=0); otherwise
+// its error wraps ErrNotStatic.
 func checkStatic(path string) error {
 	f, err := elf.Open(path)
 	if err != nil {
@@ -19,11 +20,11 @@ func checkStatic(path string) error {
 	}
 	for _, p := range f.Progs {
 		if p.Type == elf.PT_INTERP {
-			return fmt.Errorf("guest init %s is dynamically linked: rebuild it with CGO_ENABLED=0", path)
+			return fmt.Errorf("guest init %s is dynamically linked: %w", path, ErrNotStatic)
 		}
 	}
 	if libs, _ := f.ImportedLibraries(); len(libs) > 0 {
-		return fmt.Errorf("guest init %s needs shared libraries %v: rebuild it with CGO_ENABLED=0", path, libs)
+		return fmt.Errorf("guest init %s needs shared libraries %v: %w", path, libs, ErrNotStatic)
 	}
 	return nil
 }

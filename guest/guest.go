@@ -85,6 +85,10 @@ var ErrNoQEMU = errors.New("qemu-system-x86_64 not found (apt-get install qemu-s
 // ErrNoKernel is returned, wrapped, for a kernel name that is not cached.
 var ErrNoKernel = errors.New("kernel not in the cache (make kernels)")
 
+// ErrNotStatic is returned, wrapped, when the init is not a static
+// executable: a guest has no libraries to load it with.
+var ErrNotStatic = errors.New("rebuild it with CGO_ENABLED=0")
+
 // CacheDir is where guest/kernels.sh keeps the images: $BPFSIM_KERNELS,
 // else $XDG_CACHE_HOME/bpfsim/kernels, else ~/.cache/bpfsim/kernels.
 func CacheDir() string {

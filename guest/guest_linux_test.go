@@ -20,7 +20,11 @@ import (
 func TestMain(m *testing.M) {
 	guest.RunInitIfRequested()
 	kernel.RunChildIfRequested()
-	os.Exit(m.Run())
+	code := m.Run()
+	if initBin.dir != "" {
+		os.RemoveAll(initBin.dir)
+	}
+	os.Exit(code)
 }
 
 var initBin struct {

@@ -10,10 +10,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/bpfsim/bpfsim/kernel"
 )
@@ -37,26 +41,45 @@ type Guest struct {
 	m *machine
 }
 
-// Open boots a guest and waits until its oracle answers a probe.
-func Open(ctx context.Context, opts Options) (*Guest, error) {
-	img, err := ResolveKernel(opts.Kernel)
-	if err != nil {
-		return nil, err
+// Check reports, without booting anything, why Open could not boot a
+// guest with opts: an image it cannot find (wrapping ErrNoKernel for a
+// name the cache lacks), no emulator (ErrNoQEMU), or an init that is not a
+// static x86_64 executable (ErrNotStatic). Open makes the same checks
+// first, in that order.
+func Check(opts Options) error {
+	_, _, _, err := prepare(opts)
+	return err
+}
+
+// prepare resolves the image, the emulator and the init of opts, and
+// checks that the init can run in a guest.
+func prepare(opts Options) (img, qemu, init string, err error) {
+	if img, err = ResolveKernel(opts.Kernel); err != nil {
+		return "", "", "", err
 	}
-	qemu := opts.QEMU
+	qemu = opts.QEMU
 	if qemu == "" {
 		qemu = "qemu-system-x86_64"
 	}
 	if qemu, err = exec.LookPath(qemu); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNoQEMU, err)
+		return "", "", "", fmt.Errorf("%w: %v", ErrNoQEMU, err)
 	}
-	init := opts.Init
+	init = opts.Init
 	if init == "" {
 		if init, err = os.Executable(); err != nil {
-			return nil, err
+			return "", "", "", err
 		}
 	}
 	if err := checkStatic(init); err != nil {
+		return "", "", "", err
+	}
+	return img, qemu, init, nil
+}
+
+// Open boots a guest and waits until its oracle answers a probe.
+func Open(ctx context.Context, opts Options) (*Guest, error) {
+	img, qemu, init, err := prepare(opts)
+	if err != nil {
 		return nil, err
 	}
 	accel := opts.Accel
@@ -193,12 +216,22 @@ func boot(ctx context.Context, qemu, img, init, accel string, opts Options, dead
 		return fail(err)
 	}
 	m.cmd.Stdout, m.cmd.Stderr = qlog, qlog
-	m.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := m.cmd.Start(); err != nil {
-		qlog.Close()
-		return fail(fmt.Errorf("starting %s: %w", qemu, err))
-	}
+	// QEMU gets SIGKILL when this process ends, however it ends: a guest
+	// cannot tell that the host end of its serial link closed, so an
+	// emulator left behind would run for ever. The signal follows the
+	// thread that started QEMU, which therefore stays locked to the
+	// goroutine below until QEMU has exited.
+	m.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	inheritNothing()
+	started := make(chan error, 1)
 	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		if err := m.cmd.Start(); err != nil {
+			started <- err
+			return
+		}
+		started <- nil
 		err := m.cmd.Wait()
 		qlog.Close()
 		m.mu.Lock()
@@ -210,6 +243,10 @@ func boot(ctx context.Context, qemu, img, init, accel string, opts Options, dead
 		m.mu.Unlock()
 		close(m.done)
 	}()
+	if err := <-started; err != nil {
+		qlog.Close()
+		return fail(fmt.Errorf("starting %s: %w", qemu, err))
+	}
 	failM := func(err error) (*machine, net.Conn, string, error) {
 		m.stop()
 		return nil, nil, "", err
@@ -254,6 +291,7 @@ func boot(ctx context.Context, qemu, img, init, accel string, opts Options, dead
 			if rel, ok := strings.CutPrefix(string(line), readyMagic+" "); ok {
 				stopWatch()
 				conn.SetReadDeadline(time.Time{})
+				os.Remove(initrd) // loaded at QEMU's start; nothing reads it again
 				return m, conn, rel, nil
 			}
 			line = line[:0]
@@ -261,6 +299,24 @@ func boot(ctx context.Context, qemu, img, init, accel string, opts Options, dead
 		}
 		if len(line) < 4096 {
 			line = append(line, b[0])
+		}
+	}
+}
+
+// inheritNothing marks close-on-exec every descriptor this process
+// inherited without that flag (Go opens every file with it), so that QEMU
+// holds none of them: a fuzzing worker's pipes to its coordinator, for
+// one, would otherwise stay open in the emulator, and the coordinator
+// would wait for their end for ever. Descriptors passed to a child on
+// purpose (exec.Cmd's ExtraFiles) are unaffected.
+func inheritNothing() {
+	fds, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return
+	}
+	for _, e := range fds {
+		if fd, err := strconv.Atoi(e.Name()); err == nil && fd > 2 {
+			unix.FcntlInt(uintptr(fd), unix.F_SETFD, unix.FD_CLOEXEC)
 		}
 	}
 }

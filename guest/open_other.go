@@ -23,6 +23,11 @@ func Open(ctx context.Context, opts Options) (*Guest, error) {
 	return nil, fmt.Errorf("guest on %s: %w", runtime.GOOS, kernel.ErrUnsupported)
 }
 
+// Check fails off Linux, where no guest can be booted.
+func Check(opts Options) error {
+	return fmt.Errorf("guest on %s: %w", runtime.GOOS, kernel.ErrUnsupported)
+}
+
 // Console returns nothing off Linux.
 func (g *Guest) Console() string { return "" }
 

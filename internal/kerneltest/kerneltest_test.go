@@ -36,19 +36,27 @@ func TestInnerLater(t *testing.T) {
 	kerneltest.Require(t)
 }
 
-// runInner runs the Inner tests in a copy of this binary with fault
-// injected into every oracle helper, and returns its output.
-func runInner(t *testing.T, fault string) string {
+// runInner runs the Inner tests that match run in a copy of the binary
+// exe (this one when ""), with env added to this process's environment
+// less BPFSIM_KERNEL, and returns its output.
+func runInner(t *testing.T, exe, run string, timeout time.Duration, env ...string) string {
 	t.Helper()
-	kerneltest.Require(t)
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
+	if exe == "" {
+		var err error
+		if exe, err = os.Executable(); err != nil {
+			t.Fatal(err)
+		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, exe, "-test.run=^TestInner", "-test.v")
-	cmd.Env = append(os.Environ(), innerEnv+"=1", kernel.FaultEnv+"="+fault, kernel.TimeoutEnv+"=500ms")
+	cmd := exec.CommandContext(ctx, exe, "-test.run="+run, "-test.v")
+	for _, e := range os.Environ() {
+		if !strings.HasPrefix(e, kerneltest.KernelEnv+"=") {
+			cmd.Env = append(cmd.Env, e)
+		}
+	}
+	cmd.Env = append(cmd.Env, innerEnv+"=1")
+	cmd.Env = append(cmd.Env, env...)
 	out, _ := cmd.CombinedOutput()
 	if ctx.Err() != nil {
 		t.Fatalf("the inner tests hung:\n%s", out)
@@ -56,10 +64,21 @@ func runInner(t *testing.T, fault string) string {
 	return string(out)
 }
 
+// runInnerFault runs the Inner tests on the host with fault injected into
+// every oracle helper, and returns their output.
+func runInnerFault(t *testing.T, fault string) string {
+	t.Helper()
+	if k := os.Getenv(kerneltest.KernelEnv); k != "" {
+		t.Skipf("tests the host kernel's probe and stalls; %s=%s keeps the tests off the host", kerneltest.KernelEnv, k)
+	}
+	kerneltest.Require(t)
+	return runInner(t, "", "^TestInner(Live|Later)$", 30*time.Second, kernel.FaultEnv+"="+fault, kernel.TimeoutEnv+"=500ms")
+}
+
 // A kernel wedged before the tests start: the live tests skip, loudly,
 // with the probe's evidence.
 func TestWedgedBeforeStartSkips(t *testing.T) {
-	out := runInner(t, "hang")
+	out := runInnerFault(t, "hang")
 	for _, want := range []string{
 		"LIVE KERNEL TESTS WILL SKIP: the kernel was wedged before the tests started: kernel stalled: probe got no answer",
 		"--- SKIP: TestInnerLive",
@@ -75,7 +94,7 @@ func TestWedgedBeforeStartSkips(t *testing.T) {
 // every later live test at once.
 func TestStallDuringRunFails(t *testing.T) {
 	start := time.Now()
-	out := runInner(t, "hang-after=1")
+	out := runInnerFault(t, "hang-after=1")
 	for _, want := range []string{
 		"--- FAIL: TestInnerLive",
 		"the kernel stalled during this run (possibly because of it): kernel stalled: verdict got no answer",
