@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -156,6 +157,11 @@ func TestStall(t *testing.T) {
 	_, err = g.Verdict(ctx, []program.Program{{{Op: 0x06, K: 0x7fff0000}}})
 	if !errors.Is(err, kernel.ErrStalled) {
 		t.Fatalf("frozen guest: %v, want a stall", err)
+	}
+	// The message is about the guest, not the host's kernel: no host
+	// health, no advice to reboot.
+	if msg := err.Error(); !strings.Contains(msg, "host's kernel is not affected") || strings.Contains(msg, "reboot") || strings.Contains(msg, "D state") {
+		t.Errorf("a guest's stall reads as the host's: %s", msg)
 	}
 	select {
 	case <-g.Exited():

@@ -174,7 +174,13 @@ func (o *Oracle) fail(err error) {
 // stall records a stall, kills the helper (nothing waits for it to be
 // reaped) and returns the error every call now gets.
 func (o *Oracle) stall(req *request, waited time.Duration) error {
-	st := &StallError{Op: req.describe(), After: waited, Health: readHealth(true)}
+	st := &StallError{Op: req.describe(), After: waited}
+	if r, ok := o.proc.(remoteProc); ok {
+		// Not the host's kernel: its health says nothing of this one.
+		st.Remote = r.describe()
+	} else {
+		st.Health = readHealth(true)
+	}
 	o.fail(st)
 	o.proc.kill()
 	o.mu.Lock()

@@ -112,8 +112,12 @@ type StallError struct {
 	// Backlog is true when the helper was waiting for the kernel's backlog
 	// of deferred frees to drain, rather than for a kernel call to return.
 	Backlog bool
-	// Health is the kernel's state when the wait ended.
+	// Health is the host kernel's state when the wait ended; zero for a
+	// remote kernel.
 	Health Health
+	// Remote, for a kernel served over NewClient (a QEMU guest), is what
+	// is known of that end (Remote.Describe); "" for the host's kernel.
+	Remote string
 }
 
 func (e *StallError) Error() string {
@@ -122,6 +126,12 @@ func (e *StallError) Error() string {
 		fmt.Fprintf(&b, "kernel stalled: %s waited %v for the kernel's backlog of deferred BPF frees to drain", e.Op, e.After.Round(time.Millisecond))
 	} else {
 		fmt.Fprintf(&b, "kernel stalled: %s got no answer within %v", e.Op, e.After.Round(time.Millisecond))
+	}
+	if e.Remote != "" {
+		// A guest's kernel: it was killed with its machine, and the
+		// host's kernel was not involved.
+		fmt.Fprintf(&b, "; the remote kernel was killed (%s); the host's kernel is not affected", e.Remote)
+		return b.String()
 	}
 	fmt.Fprintf(&b, "; %v", e.Health)
 	b.WriteString("; the kernel may be deadlocked in the BPF JIT (look in dmesg for \"blocked for more than\" with bpf_prog_free_deferred; only a reboot recovers it)")
