@@ -78,10 +78,15 @@ func TestDiffVerifierVerdict(t *testing.T) {
 		}
 	}
 	filters := corpusFilters(t)
-	for _, f := range filters {
-		progs = append(progs, f)
+	names := make([]string, 0, len(filters))
+	for n := range filters {
+		names = append(names, n)
+	}
+	sort.Strings(names) // the same programs every run
+	for _, n := range names {
+		progs = append(progs, filters[n])
 		for range 500 {
-			progs = append(progs, g.Mutate(f))
+			progs = append(progs, g.Mutate(filters[n]))
 		}
 	}
 	for len(progs) < 12000 {
