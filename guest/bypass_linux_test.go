@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bpfsim/bpfsim/guest"
 	"github.com/bpfsim/bpfsim/kernel"
 	"github.com/bpfsim/bpfsim/program"
 	"github.com/bpfsim/bpfsim/seccompdata"
@@ -32,11 +31,7 @@ func TestBypass(t *testing.T) {
 	for _, name := range testKernels(t) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			g, err := guest.Open(ctx, guest.Options{Kernel: name, Init: staticInit(t), Timeout: 60 * time.Second})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer g.Close()
+			g := openGuest(t, name, 60*time.Second)
 			v, err := seccompdata.ParseKernelVersion(g.Release)
 			if err != nil {
 				t.Fatal(err)

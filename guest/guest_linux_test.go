@@ -88,15 +88,23 @@ func testKernels(t testing.TB) []string {
 	return names
 }
 
+// openGuest boots kernel name with this test's static init and round
+// trips bounded by timeout, and closes it when t ends.
+func openGuest(t testing.TB, name string, timeout time.Duration) *guest.Guest {
+	t.Helper()
+	g, err := guest.Open(context.Background(), guest.Options{Kernel: name, Init: staticInit(t), Timeout: timeout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { g.Close() })
+	return g
+}
+
 func TestGuestOracle(t *testing.T) {
 	for _, name := range testKernels(t) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			g, err := guest.Open(ctx, guest.Options{Kernel: name, Init: staticInit(t), Timeout: 60 * time.Second})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer g.Close()
+			g := openGuest(t, name, 60*time.Second)
 			t.Logf("%s: release %s, booted in %v (%s)", name, g.Release, g.Boot.Round(time.Millisecond), g.Accel)
 			var k kernel.Kernel = g
 			v, err := k.Verdict(ctx, []program.Program{{{Op: 0x06, K: 0x7fff0000}}})
@@ -147,14 +155,10 @@ func TestGuestOracle(t *testing.T) {
 func TestStall(t *testing.T) {
 	names := testKernels(t)
 	ctx := context.Background()
-	g, err := guest.Open(ctx, guest.Options{Kernel: names[0], Init: staticInit(t), Timeout: 2 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer g.Close()
+	g := openGuest(t, names[0], 2*time.Second)
 	// Stop the emulator: the guest stops answering.
 	g.Freeze()
-	_, err = g.Verdict(ctx, []program.Program{{{Op: 0x06, K: 0x7fff0000}}})
+	_, err := g.Verdict(ctx, []program.Program{{{Op: 0x06, K: 0x7fff0000}}})
 	if !errors.Is(err, kernel.ErrStalled) {
 		t.Fatalf("frozen guest: %v, want a stall", err)
 	}

@@ -623,16 +623,7 @@ func corpusPart(ctx context.Context, s *side, sets *matrixSets) error {
 // ourVerdict is bpfsim's verdict on a stack (or one program), in the
 // kernel's terms.
 func ourVerdict(progs []program.Program) kernel.Verdict {
-	err := verifier.CheckStack(progs)
-	if err == nil {
-		return kernel.Verdict{Accepted: true, FailedIndex: -1}
-	}
-	v := kernel.Verdict{Errno: seccompdata.EINVAL}
-	var ve *verifier.Error
-	if errors.As(err, &ve) {
-		v.Errno, v.FailedIndex = ve.Errno, ve.Filter
-	}
-	return v
+	return live.VerdictOf(verifier.CheckStack(progs))
 }
 
 // verdictAnswer is a verdict as answers keep it.

@@ -3,9 +3,9 @@ package kerneltest
 import (
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 
+	"github.com/bpfsim/bpfsim/internal/live"
 	"github.com/bpfsim/bpfsim/kernel"
 	"github.com/bpfsim/bpfsim/program"
 	"github.com/bpfsim/bpfsim/seccompdata"
@@ -37,26 +37,14 @@ func (f *Fake) KernelRelease() string { return f.Release }
 
 var _ kernel.Kernel = (*Fake)(nil)
 
-func verdictOf(err error) kernel.Verdict {
-	if err == nil {
-		return kernel.Verdict{Accepted: true, FailedIndex: -1}
-	}
-	v := kernel.Verdict{Errno: seccompdata.EINVAL}
-	var verr *verifier.Error
-	if errors.As(err, &verr) {
-		v.Errno, v.FailedIndex = verr.Errno, verr.Filter
-	}
-	return v
-}
-
 // Verdict checks progs with verifier.CheckStack.
 func (f *Fake) Verdict(ctx context.Context, progs []program.Program) (kernel.Verdict, error) {
-	return verdictOf(verifier.CheckStack(progs)), nil
+	return live.VerdictOf(verifier.CheckStack(progs)), nil
 }
 
 // SocketVerdict checks p with the socket rules.
 func (f *Fake) SocketVerdict(ctx context.Context, p program.Program) (kernel.Verdict, error) {
-	return verdictOf(verifier.Check(p, verifier.Socket)), nil
+	return live.VerdictOf(verifier.Check(p, verifier.Socket)), nil
 }
 
 // Eval runs p in the vm on x86_64's little-endian layout, with every
@@ -67,7 +55,7 @@ func (f *Fake) Eval(ctx context.Context, p program.Program, inputs []seccompdata
 	}
 	flt, err := vm.Compile(p, verifier.Seccomp)
 	if err != nil {
-		return nil, &kernel.RejectedError{Verdict: verdictOf(err)}
+		return nil, &kernel.RejectedError{Verdict: live.VerdictOf(err)}
 	}
 	out := make([]kernel.EvalResult, len(inputs))
 	for i := range inputs {
@@ -87,7 +75,7 @@ func (f *Fake) Outcome(ctx context.Context, progs []program.Program, call kernel
 	for i, p := range progs {
 		flt, err := vm.Compile(p, verifier.Seccomp)
 		if err != nil {
-			return kernel.Observed{Install: verdictOf(err)}, nil
+			return kernel.Observed{Install: live.VerdictOf(err)}, nil
 		}
 		stack[i] = flt
 	}

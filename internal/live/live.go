@@ -6,11 +6,13 @@ package live
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 
 	"github.com/bpfsim/bpfsim/kernel"
 	"github.com/bpfsim/bpfsim/program"
 	"github.com/bpfsim/bpfsim/seccompdata"
+	"github.com/bpfsim/bpfsim/verifier"
 	"github.com/bpfsim/bpfsim/vm"
 )
 
@@ -94,6 +96,22 @@ func CompareVerdicts(ours, k kernel.Verdict) []string {
 		diffs = append(diffs, fmt.Sprintf("kernel %s, bpfcheck %s", k, ours))
 	}
 	return diffs
+}
+
+// VerdictOf is a verifier answer (verifier.Check or CheckStack; nil for
+// accepted) in the kernel's terms, ready for CompareVerdicts: the
+// verifier's errno and filter index, or EINVAL at filter 0 for an error
+// that is not a *verifier.Error.
+func VerdictOf(err error) kernel.Verdict {
+	if err == nil {
+		return kernel.Verdict{Accepted: true, FailedIndex: -1}
+	}
+	v := kernel.Verdict{Errno: seccompdata.EINVAL}
+	var verr *verifier.Error
+	if errors.As(err, &verr) {
+		v.Errno, v.FailedIndex = verr.Errno, verr.Filter
+	}
+	return v
 }
 
 // Harmless reports whether issuing nr for real on x86_64 can do no harm
