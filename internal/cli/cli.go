@@ -218,6 +218,8 @@ const AllKernels = "all"
 // Live holds the flags that choose and bound the commands' use of live
 // kernels, and the kernels once opened.
 type Live struct {
+	// Timeout bounds every round trip with the kernel, and the whole
+	// command (see Start).
 	Timeout time.Duration
 	// Guest names the kernel --kernel asks for (a name of the cache of
 	// make kernels, such as 6.1, a path to an image, or AllKernels),
@@ -229,6 +231,15 @@ type Live struct {
 	set  bool
 	ks   []Named
 }
+
+// GuestCommandTimeout is how long a command that asks a guest kernel
+// (--kernel) may take in all when neither --kernel-timeout nor
+// BPFSIM_KERNEL_TIMEOUT says: under emulation a guest answers about 150
+// times slower than the host (README, "The kernel matrix"), so a batch the
+// host answers in seconds takes minutes. Each round trip is still bounded
+// by the default timeout, so a guest that stops answering is found as
+// quickly as the host's kernel.
+const GuestCommandTimeout = 10 * time.Minute
 
 // Named is a kernel a command asks, with the names its report gives it.
 type Named struct {
@@ -244,7 +255,7 @@ type Named struct {
 func (l *Live) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&l.Guest, "kernel", "", "with --live or --pid, ask the kernel `NAME` (a version fetched by make kernels, such as 6.1) or image PATH, booted in a QEMU guest, instead of the running one; with --live, \"all\" asks every fetched kernel and reports per kernel")
 	fs.DurationVar(&l.Timeout, "kernel-timeout", kernel.DefaultTimeout,
-		"give up on the live kernel after `DURATION` for the whole command (default from "+kernel.TimeoutEnv+", else 60s); then exit 5")
+		"give up on the live kernel after `DURATION` for the whole command (default from "+kernel.TimeoutEnv+", else 60s; with --kernel, 60s per round trip and "+GuestCommandTimeout.String()+" in all); then exit 5")
 }
 
 // Start returns the command's context, which ends when --kernel-timeout
@@ -252,6 +263,7 @@ func (l *Live) AddFlags(fs *pflag.FlagSet) {
 // stop, which the command defers: it ends the context and closes the
 // kernels that were opened.
 func (l *Live) Start(fs *pflag.FlagSet) (ctx context.Context, stop func(), err error) {
+	explicit := fs.Changed("kernel-timeout") || os.Getenv(kernel.TimeoutEnv) != ""
 	if !fs.Changed("kernel-timeout") {
 		d, err := kernel.TimeoutFromEnv()
 		if err != nil {
@@ -263,7 +275,11 @@ func (l *Live) Start(fs *pflag.FlagSet) (ctx context.Context, stop func(), err e
 		return nil, nil, Usagef("--kernel-timeout %v: want a positive duration", l.Timeout)
 	}
 	l.set = true
-	ctx, cancel := context.WithTimeout(context.Background(), l.Timeout)
+	whole := l.Timeout
+	if l.Guest != "" && !explicit {
+		whole = GuestCommandTimeout
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), whole)
 	return ctx, func() { cancel(); l.Close() }, nil
 }
 

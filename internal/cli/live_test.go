@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -124,4 +125,43 @@ func TestKernelsAllFailures(t *testing.T) {
 			t.Errorf("closed %d of the kernels that booted, want 2", closed)
 		}
 	})
+}
+
+// The command's deadline: --kernel-timeout or BPFSIM_KERNEL_TIMEOUT when
+// given; else 60s on the host's kernel and GuestCommandTimeout with
+// --kernel, whose round trips keep the 60s bound.
+func TestLiveDeadline(t *testing.T) {
+	for _, c := range []struct {
+		args      []string
+		env       string
+		whole     time.Duration
+		roundTrip time.Duration
+	}{
+		{nil, "", kernel.DefaultTimeout, kernel.DefaultTimeout},
+		{[]string{"--kernel", "6.1"}, "", cli.GuestCommandTimeout, kernel.DefaultTimeout},
+		{[]string{"--kernel", "all"}, "", cli.GuestCommandTimeout, kernel.DefaultTimeout},
+		{[]string{"--kernel", "6.1", "--kernel-timeout", "30s"}, "", 30 * time.Second, 30 * time.Second},
+		{[]string{"--kernel", "6.1"}, "45s", 45 * time.Second, 45 * time.Second},
+		{[]string{"--kernel-timeout", "2m"}, "", 2 * time.Minute, 2 * time.Minute},
+	} {
+		t.Setenv(kernel.TimeoutEnv, c.env)
+		var l cli.Live
+		fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
+		l.AddFlags(fs)
+		if err := fs.Parse(c.args); err != nil {
+			t.Fatal(err)
+		}
+		ctx, stop, err := l.Start(fs)
+		if err != nil {
+			t.Fatalf("%v: %v", c.args, err)
+		}
+		d, _ := ctx.Deadline()
+		if left := time.Until(d); left > c.whole || left < c.whole-time.Second {
+			t.Errorf("%v env %q: the command has %v, want %v", c.args, c.env, left.Round(time.Second), c.whole)
+		}
+		if l.Timeout != c.roundTrip {
+			t.Errorf("%v env %q: round trips bounded by %v, want %v", c.args, c.env, l.Timeout, c.roundTrip)
+		}
+		stop()
+	}
 }
