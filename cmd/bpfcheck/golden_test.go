@@ -94,6 +94,10 @@ var goldenCases = []struct {
 	// Issue 12 item 2: --audit on every corpus sample (text and JSON)
 	// and the four real filters.
 	{"audit-dropper", []string{"--audit", samples + "dropper.asm"}, nil},
+	// The uretprobe bypass by release: none on 6.12.13, a finding on
+	// 6.12.117 (the 6.12.14 backport; seccompdata.KernelVersion).
+	{"audit-uretprobe-6.12.13", []string{"--audit", "--kernel-version", "6.12.13", "../bpfsim/testdata/kill-uretprobe.asm"}, nil},
+	{"audit-uretprobe-6.12.117", []string{"--audit", "--kernel-version", "6.12.117", "../bpfsim/testdata/kill-uretprobe.asm"}, nil},
 	{"audit-dropper-json", []string{"--audit", "--json", samples + "dropper.asm"}, nil},
 	{"audit-fancy", []string{"--audit", samples + "fancy.asm"}, nil},
 	{"audit-fancy-json", []string{"--audit", "--json", samples + "fancy.asm"}, nil},
