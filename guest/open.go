@@ -11,14 +11,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
-	"golang.org/x/sys/unix"
-
+	"github.com/bpfsim/bpfsim/internal/procfd"
 	"github.com/bpfsim/bpfsim/kernel"
 )
 
@@ -222,7 +220,7 @@ func boot(ctx context.Context, qemu, img, init, accel string, opts Options, dead
 	// thread that started QEMU, which therefore stays locked to the
 	// goroutine below until QEMU has exited.
 	m.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	inheritNothing()
+	procfd.CloseOnExecInherited() // QEMU holds none of this process's inherited descriptors
 	started := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
@@ -299,24 +297,6 @@ func boot(ctx context.Context, qemu, img, init, accel string, opts Options, dead
 		}
 		if len(line) < 4096 {
 			line = append(line, b[0])
-		}
-	}
-}
-
-// inheritNothing marks close-on-exec every descriptor this process
-// inherited without that flag (Go opens every file with it), so that QEMU
-// holds none of them: a fuzzing worker's pipes to its coordinator, for
-// one, would otherwise stay open in the emulator, and the coordinator
-// would wait for their end for ever. Descriptors passed to a child on
-// purpose (exec.Cmd's ExtraFiles) are unaffected.
-func inheritNothing() {
-	fds, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		return
-	}
-	for _, e := range fds {
-		if fd, err := strconv.Atoi(e.Name()); err == nil && fd > 2 {
-			unix.FcntlInt(uintptr(fd), unix.F_SETFD, unix.FD_CLOEXEC)
 		}
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"sync"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/bpfsim/bpfsim/internal/procfd"
 )
 
 // execHelper is a helper process started with os/exec.
@@ -42,6 +44,10 @@ func startHelperProcess(job string, extra []*os.File, env []string) (*execHelper
 	cmd.Stderr = stderr
 	cmd.ExtraFiles = extra
 	cmd.SysProcAttr = &unix.SysProcAttr{Setpgid: true}
+	// The helper holds none of this process's inherited descriptors: a
+	// fuzzing worker's pipes to its coordinator, kept open by a helper
+	// stuck in the kernel, would hang the coordinator.
+	procfd.CloseOnExecInherited()
 	if err := cmd.Start(); err != nil {
 		stderr.Close()
 		return nil, fmt.Errorf("starting oracle helper: %w", err)
