@@ -222,12 +222,6 @@ func simulate(o *options, files []string, stdin io.Reader, stdout, stderr io.Wri
 	if err != nil {
 		return 0, cli.Usagef("--arch: %v", err)
 	}
-	v, err := o.answerVersion()
-	if err != nil {
-		return 0, err
-	}
-	bypass := vm.KernelOutcomeOptions(v)
-	o.model.NoUretprobeBypass, o.model.NoUprobeBypass = bypass.NoUretprobeBypass, bypass.NoUprobeBypass
 	files, srcs, err := o.in.Sources(o.ctx, &o.kernel, files, stdin)
 	if err != nil {
 		return 0, err
@@ -252,6 +246,14 @@ func simulate(o *options, files []string, stdin io.Reader, stdout, stderr io.Wri
 	if err != nil {
 		return 0, err
 	}
+	// After the policies are read: with --live this may boot a guest, which
+	// a typo in a file name should not wait for.
+	v, err := o.answerVersion()
+	if err != nil {
+		return 0, err
+	}
+	bypass := vm.KernelOutcomeOptions(v)
+	o.model.NoUretprobeBypass, o.model.NoUprobeBypass = bypass.NoUretprobeBypass, bypass.NoUprobeBypass
 	sim := &simulator{o: o, files: files, progs: progs, labels: labels, notes: notes, stack: stack, w: bufio.NewWriter(stdout), stderr: stderr}
 	defer sim.w.Flush()
 	if o.input == "" {
